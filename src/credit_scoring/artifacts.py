@@ -1,0 +1,77 @@
+"""Names and layout of the pipeline's artifacts: the contract between the pipeline and the dashboard.
+
+Everything lives in one artifacts folder (default ``artifacts/``). Rows of every per-applicant
+artifact are in the same order as ``features.parquet``: training applicants first, then new
+(test) applicants, each part sorted by SK_ID_CURR.
+
+features.parquet
+    SK_ID_CURR (int32), SPLIT ("train" | "test"), TARGET (float32, NaN for test rows),
+    then one column per feature (numeric: float32; categorical: pandas category / str).
+feature_catalog.json
+    {"groups": {group_id: {"fr": label, "en": label}}, "features": [entry, ...]} where each entry is
+    {"name", "label_fr", "label_en", "unit", "decimals", "source", "group", "kind"}.
+    unit: years | months | days | amount | ratio | percentage | score | count | flag | category | number;
+    kind: numeric | categorical; source: the Kaggle table (or "application" for derived ones).
+applications.parquet
+    The raw application rows (train and test, Kaggle columns, plus SPLIT) that the features were
+    built from: the what-if panel and the client card read them; the dashboard never reads CSVs.
+model.cbm
+    The final CatBoost model fit on all training applicants.
+metrics.json, threshold.json
+    Cross-validated metrics; {"threshold", "cost_false_negative", "cost_false_positive", ...}.
+oof.parquet
+    SK_ID_CURR, fold, TARGET, raw_score, oof_probability for every training applicant.
+calibration.json
+    How raw model scores become displayed probabilities (method and its parameters).
+scores.parquet
+    SK_ID_CURR, SPLIT, TARGET, raw_score (log-odds), base_value, default_probability (calibrated),
+    decision ("granted" | "refused"), risk_band ("very_low" | "low" | "medium" | "high" | "very_high").
+    Training applicants are scored by the fold model that did not see them (out-of-fold).
+contributions.npy + contributions.json
+    float32 matrix (applicants x model features) of SHAP values in log-odds, so that
+    base_value + row sum == raw_score; the json holds the model feature names in column order.
+global_importance.json
+    [{"feature", "mean_abs_contribution"}] sorted by decreasing importance.
+population_summaries.json
+    Per feature, the whole population: histogram bins with counts and default rates (numeric)
+    or levels with counts and default rates (categorical).
+similar_clients.npz
+    The standardized neighbour space: ids, matrix (float32), feature names, means and scales;
+    the dashboard builds a KD-tree over it to find the k most similar known-outcome clients.
+manifest.json
+    What produced the artifacts: data source, row counts, parameters, package version,
+    SHA-256 of each file. The dashboard refuses artifacts that do not match it.
+report/
+    The executed notebooks (and their HTML export): the run's report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+FEATURES = "features.parquet"
+FEATURE_CATALOG = "feature_catalog.json"
+APPLICATIONS = "applications.parquet"
+MODEL = "model.cbm"
+METRICS = "metrics.json"
+THRESHOLD = "threshold.json"
+OOF = "oof.parquet"
+CALIBRATION = "calibration.json"
+SCORES = "scores.parquet"
+CONTRIBUTIONS = "contributions.npy"
+CONTRIBUTIONS_META = "contributions.json"
+GLOBAL_IMPORTANCE = "global_importance.json"
+POPULATION_SUMMARIES = "population_summaries.json"
+SIMILAR_CLIENTS = "similar_clients.npz"
+MODEL_CARD = "model_card.md"
+MANIFEST = "manifest.json"
+REPORT_DIR = "report"
+
+SPLIT = "SPLIT"
+TRAIN = "train"
+TEST = "test"
+
+#: Repository root when running from a checkout (used for defaults only).
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_ARTIFACTS_DIR = PROJECT_ROOT / "artifacts"
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data" / "raw"
