@@ -1,0 +1,131 @@
+"""The ``credit-scoring`` command line: one entry point for analysts.
+
+Each subcommand is a thin wrapper over a function of the package; errors a user can cause are
+printed as one readable message (no traceback) and give exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from credit_scoring.artifacts import DEFAULT_ARTIFACTS_DIR, DEFAULT_DATA_DIR
+from credit_scoring.errors import CreditScoringError
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from credit_scoring.data.synthetic import generate_dataset
+
+    counts = generate_dataset(args.out, n_applicants=args.applicants, seed=args.seed)
+    print(f"Synthetic Home Credit data written to {args.out}:")
+    for table, rows in counts.items():
+        print(f"  {table + '.csv':<28} {rows:>12,} rows")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from credit_scoring.data.validation import validate_source
+
+    report = validate_source(args.source)
+    print(report.format())
+    return 0 if report.ok else 1
+
+
+def _pipeline(args: argparse.Namespace) -> int:
+    from credit_scoring.pipeline import parse_parameter, run_pipeline
+
+    parameters = dict(parse_parameter(text) for text in args.parameter)
+    run_pipeline(
+        data_dir=args.data,
+        artifacts_dir=args.artifacts,
+        parameters=parameters,
+        steps=args.steps,
+        html=not args.no_html,
+    )
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    from credit_scoring.model.scoring import score_folder
+
+    scored = score_folder(args.artifacts, args.data, args.out, top_reasons=args.top_reasons)
+    print(f"{len(scored):,} applications scored; results written to {args.out}")
+    return 0
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    from credit_scoring.dashboard.serve import serve_dashboard
+
+    return serve_dashboard(args.artifacts, port=args.port, lang=args.lang, host=args.host)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="credit-scoring",
+        description="Credit scoring on the Home Credit Default Risk data (Prêt à dépenser).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    generate = commands.add_parser(
+        "generate", help="write a synthetic dataset in the Kaggle format (the embedded default)"
+    )
+    generate.add_argument("--out", type=Path, default=DEFAULT_DATA_DIR, help="output folder")
+    generate.add_argument("--applicants", type=int, default=20_000, help="number of applicants")
+    generate.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
+    generate.set_defaults(handler=_generate)
+
+    validate = commands.add_parser(
+        "validate", help="check a folder (or the Kaggle zip) of Home Credit CSV files"
+    )
+    validate.add_argument("source", type=Path, help="data folder or home-credit-default-risk.zip")
+    validate.set_defaults(handler=_validate)
+
+    pipeline = commands.add_parser(
+        "pipeline", help="run the notebooks (features, training, explanations, report) in order"
+    )
+    pipeline.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="raw data folder")
+    pipeline.add_argument("--artifacts", type=Path, default=DEFAULT_ARTIFACTS_DIR)
+    pipeline.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="notebook parameter, e.g. -p iterations=300 (repeatable)",
+    )
+    pipeline.add_argument(
+        "--steps", nargs="+", default=None, help="run only these steps (features train explain evaluate)"
+    )
+    pipeline.add_argument("--no-html", action="store_true", help="skip the HTML export of the report")
+    pipeline.set_defaults(handler=_pipeline)
+
+    score = commands.add_parser("score", help="score new applications in the application_test format")
+    score.add_argument("--artifacts", type=Path, default=DEFAULT_ARTIFACTS_DIR)
+    score.add_argument("--data", type=Path, required=True, help="folder with application_test.csv")
+    score.add_argument("--out", type=Path, required=True, help="output file (.csv or .parquet)")
+    score.add_argument("--top-reasons", type=int, default=3, help="reasons given per applicant")
+    score.set_defaults(handler=_score)
+
+    dashboard = commands.add_parser("dashboard", help="serve the Voilà dashboard for some artifacts")
+    dashboard.add_argument("--artifacts", type=Path, default=DEFAULT_ARTIFACTS_DIR)
+    dashboard.add_argument("--port", type=int, default=8866)
+    dashboard.add_argument("--host", default="127.0.0.1")
+    dashboard.add_argument("--lang", choices=["fr", "en"], default="fr")
+    dashboard.set_defaults(handler=_dashboard)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except CreditScoringError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
