@@ -1,0 +1,79 @@
+# The two commands of the README: `make run` (demo dashboard) and `make test` (the whole test suite).
+# Everything else here is a step of those two, or a convenience for analysts.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+# Raw data: the embedded default is synthetic data generated locally in the Kaggle format.
+# Use the real Kaggle files with: make run DATA=/path/to/home-credit-default-risk
+DEFAULT_DATA := data/raw
+DATA ?= $(DEFAULT_DATA)
+APPLICANTS ?= 20000
+SEED ?= 42
+ARTIFACTS ?= artifacts
+PORT ?= 8866
+LANG_UI ?= fr
+PIPELINE_ARGS ?=
+
+.PHONY: help install data artifacts pipeline run dashboard test lint format bench clean
+
+help:
+	@echo "make run    - install, generate the demo data, run the pipeline, serve the dashboard"
+	@echo "make test   - install and run the whole test suite"
+	@echo "make run DATA=/path/to/kaggle-files  - the same on the real Kaggle data"
+
+$(INSTALLED): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e '.[dev]'
+	@touch $@
+
+install: $(INSTALLED)
+
+$(DEFAULT_DATA)/application_train.csv: | $(INSTALLED)
+	$(BIN)/credit-scoring generate --out $(DEFAULT_DATA) --applicants $(APPLICANTS) --seed $(SEED)
+
+data: $(INSTALLED)
+ifeq ($(DATA),$(DEFAULT_DATA))
+	@$(MAKE) --no-print-directory $(DEFAULT_DATA)/application_train.csv
+endif
+	$(BIN)/credit-scoring validate $(DATA)
+
+# The pipeline runs again when the data or a notebook is newer than the last run's manifest.
+$(ARTIFACTS)/manifest.json: $(wildcard $(DATA)/*.csv) $(wildcard notebooks/*.ipynb) | $(INSTALLED)
+	$(BIN)/credit-scoring pipeline --data $(DATA) --artifacts $(ARTIFACTS) $(PIPELINE_ARGS)
+
+artifacts: data
+	@$(MAKE) --no-print-directory $(ARTIFACTS)/manifest.json
+
+pipeline: data
+	$(BIN)/credit-scoring pipeline --data $(DATA) --artifacts $(ARTIFACTS) $(PIPELINE_ARGS)
+
+dashboard: $(INSTALLED)
+	$(BIN)/credit-scoring dashboard --artifacts $(ARTIFACTS) --port $(PORT) --lang $(LANG_UI)
+
+run: artifacts dashboard
+
+test: $(INSTALLED)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+bench: $(INSTALLED)
+	$(BIN)/python bench/bench_generate.py
+	$(BIN)/python bench/bench_features.py
+	$(BIN)/python bench/bench_train.py
+	$(BIN)/python bench/bench_dashboard.py
+
+clean:
+	rm -rf $(ARTIFACTS)/*.parquet $(ARTIFACTS)/*.json $(ARTIFACTS)/*.cbm $(ARTIFACTS)/*.npy \
+	       $(ARTIFACTS)/*.npz $(ARTIFACTS)/*.md $(ARTIFACTS)/report test-results

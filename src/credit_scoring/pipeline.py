@@ -1,0 +1,155 @@
+"""Run the analysis notebooks in order with Papermill: raw data → features → model → explanations → report.
+
+Each notebook declares its parameters in a cell tagged ``parameters``. The pipeline passes every
+notebook the absolute ``data_dir`` and ``artifacts_dir`` plus the parameters given by the caller that
+the notebook declares; a parameter no selected notebook declares is an error (a typo must not be
+silently ignored). Executed copies (with outputs) are kept in ``<artifacts>/report/`` as the run's
+report, with an HTML export.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from credit_scoring.artifacts import PROJECT_ROOT, REPORT_DIR
+from credit_scoring.errors import CreditScoringError, DataError
+
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+
+#: Pipeline steps in their order, each with its notebook.
+STEPS: dict[str, str] = {
+    "features": "01_features.ipynb",
+    "train": "02_train.ipynb",
+    "explain": "03_explain.ipynb",
+    "evaluate": "04_evaluate.ipynb",
+}
+
+#: Parameters for a tiny, quick run (tests and smoke checks): same code paths, fewer iterations.
+FAST_TEST_PARAMETERS: dict[str, object] = {
+    "iterations": 80,
+    "folds": 3,
+    "early_stopping_rounds": 20,
+}
+
+#: Parameters the pipeline itself fills in for every notebook.
+PATH_PARAMETERS = ("data_dir", "artifacts_dir")
+
+
+def parse_parameter(text: str) -> tuple[str, object]:
+    """Parse ``NAME=VALUE`` from the command line; VALUE is read as JSON when it can be (numbers,
+    lists, true/false), else kept as text."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip():
+        raise CreditScoringError(f"parameter '{text}' is not of the form NAME=VALUE (e.g. folds=5)")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return name.strip(), value
+
+
+def declared_parameters(notebook: Path) -> set[str]:
+    """Names of the parameters declared in the notebook's ``parameters`` cell."""
+    import papermill
+
+    return set(papermill.inspect_notebook(str(notebook)))
+
+
+def _select_steps(steps: Iterable[str] | None) -> list[str]:
+    if steps is None:
+        return list(STEPS)
+    selected = list(steps)
+    unknown = [step for step in selected if step not in STEPS]
+    if unknown:
+        raise CreditScoringError(
+            f"unknown pipeline step(s) {', '.join(unknown)}: choose among {', '.join(STEPS)}"
+        )
+    return [step for step in STEPS if step in selected]
+
+
+def run_pipeline(
+    data_dir: Path | str,
+    artifacts_dir: Path | str,
+    parameters: Mapping[str, object] | None = None,
+    steps: Iterable[str] | None = None,
+    html: bool = True,
+    progress: bool = True,
+    notebooks_dir: Path | str = NOTEBOOKS_DIR,
+) -> list[Path]:
+    """Execute the notebooks of ``steps`` (all by default) in order; return the executed copies.
+
+    Raises DataError when ``data_dir`` does not exist, CreditScoringError for an unknown step or
+    parameter, or when a notebook fails (naming the step, the error and the executed copy to read).
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    data_dir = Path(data_dir).resolve()
+    artifacts_dir = Path(artifacts_dir).resolve()
+    notebooks_dir = Path(notebooks_dir).resolve()
+    parameters = dict(parameters or {})
+    selected = _select_steps(steps)
+    if "features" in selected and not data_dir.is_dir():
+        raise DataError(
+            f"data folder {data_dir} does not exist: generate the demo data with "
+            "`credit-scoring generate --out data/raw` or point --data to the Kaggle files"
+        )
+
+    declared = {step: declared_parameters(notebooks_dir / STEPS[step]) for step in selected}
+    known = set().union(*declared.values()) if declared else set()
+    unknown = sorted(set(parameters) - known)
+    if unknown:
+        raise CreditScoringError(
+            f"parameter(s) {', '.join(unknown)} are declared by none of the notebooks "
+            f"{', '.join(STEPS[s] for s in selected)}; known parameters: {', '.join(sorted(known))}"
+        )
+
+    report_dir = artifacts_dir / REPORT_DIR
+    report_dir.mkdir(parents=True, exist_ok=True)
+    executed = []
+    for number, step in enumerate(selected, start=1):
+        notebook = notebooks_dir / STEPS[step]
+        output = report_dir / STEPS[step]
+        values = {"data_dir": str(data_dir), "artifacts_dir": str(artifacts_dir)}
+        values.update({k: v for k, v in parameters.items() if k in declared[step]})
+        values = {k: v for k, v in values.items() if k in declared[step]}
+        if progress:
+            print(f"[{number}/{len(selected)}] {step}: {notebook.name}", flush=True)
+        started = time.perf_counter()
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=values,
+                cwd=str(notebooks_dir),
+                kernel_name="python3",
+                progress_bar=False,
+            )
+        except PapermillExecutionError as error:
+            raise CreditScoringError(
+                f"pipeline step '{step}' failed in {notebook.name}: {error.ename}: {error.evalue}. "
+                f"The executed notebook with the full error is {output}"
+            ) from error
+        if html:
+            export_html(output)
+        executed.append(output)
+        if progress:
+            print(f"      done in {time.perf_counter() - started:.1f} s → {output}", flush=True)
+    return executed
+
+
+def export_html(notebook: Path) -> Path:
+    """Write an HTML copy of an executed notebook beside it, for readers without Jupyter."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter()
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    target = notebook.with_suffix(".html")
+    target.write_text(body, encoding="utf-8")
+    return target
