@@ -1,0 +1,105 @@
+"""The pipeline runner: argument checks, and the real notebooks end to end on tiny synthetic data."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from credit_scoring import artifacts as names
+from credit_scoring.cli import main
+from credit_scoring.errors import CreditScoringError, DataError
+from credit_scoring.pipeline import STEPS, parse_parameter, run_pipeline
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("folds=5", ("folds", 5)),
+        ("learning_rate=0.05", ("learning_rate", 0.05)),
+        ("protected_features=[\"CODE_GENDER\"]", ("protected_features", ["CODE_GENDER"])),
+        ("data_dir=/tmp/x", ("data_dir", "/tmp/x")),
+    ],
+)
+def test_parse_parameter_reads_json_values_and_keeps_text(text, expected):
+    assert parse_parameter(text) == expected
+
+
+def test_parse_parameter_rejects_text_without_equals():
+    with pytest.raises(CreditScoringError, match="NAME=VALUE"):
+        parse_parameter("folds")
+
+
+def test_missing_data_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(DataError, match="does not exist"):
+        run_pipeline(tmp_path / "nowhere", tmp_path / "artifacts")
+
+
+def test_unknown_step_is_refused(tmp_path):
+    with pytest.raises(CreditScoringError, match="unknown pipeline step"):
+        run_pipeline(tmp_path, tmp_path / "artifacts", steps=["feature"])
+
+
+def test_a_misspelled_parameter_is_refused_not_ignored(tmp_path):
+    with pytest.raises(CreditScoringError, match="itertions"):
+        run_pipeline(tmp_path, tmp_path / "artifacts", parameters={"itertions": 10})
+
+
+def test_cli_reports_a_missing_data_folder_with_exit_code_2(tmp_path, capsys):
+    code = main(["pipeline", "--data", str(tmp_path / "nowhere"), "--artifacts", str(tmp_path)])
+    assert code == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_every_notebook_declares_the_path_parameters():
+    from credit_scoring.pipeline import NOTEBOOKS_DIR, declared_parameters
+
+    for step, notebook in STEPS.items():
+        declared = declared_parameters(NOTEBOOKS_DIR / notebook)
+        assert "artifacts_dir" in declared, notebook
+        if step == "features":
+            assert "data_dir" in declared, notebook
+
+
+def test_notebooks_are_committed_without_outputs():
+    from credit_scoring.pipeline import NOTEBOOKS_DIR
+
+    for path in sorted(NOTEBOOKS_DIR.glob("*.ipynb")) + sorted(
+        (NOTEBOOKS_DIR.parent / "dashboards").glob("*.ipynb")
+    ):
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                assert not cell.outputs and cell.execution_count is None, path.name
+
+
+@pytest.mark.slow
+def test_pipeline_builds_every_artifact_and_the_report(pipeline_artifacts_dir):
+    expected = [
+        names.FEATURES,
+        names.FEATURE_CATALOG,
+        names.APPLICATIONS,
+        names.MODEL,
+        names.METRICS,
+        names.THRESHOLD,
+        names.OOF,
+        names.CALIBRATION,
+        names.SCORES,
+        names.CONTRIBUTIONS,
+        names.CONTRIBUTIONS_META,
+        names.GLOBAL_IMPORTANCE,
+        names.POPULATION_SUMMARIES,
+        names.SIMILAR_CLIENTS,
+        names.MODEL_CARD,
+        names.MANIFEST,
+    ]
+    missing = [name for name in expected if not (pipeline_artifacts_dir / name).is_file()]
+    assert not missing, f"artifacts not built: {missing}"
+    report = pipeline_artifacts_dir / names.REPORT_DIR
+    for notebook in STEPS.values():
+        executed = nbformat.read(report / notebook, as_version=4)
+        code_cells = [c for c in executed.cells if c.cell_type == "code"]
+        assert all(c.execution_count is not None for c in code_cells), notebook
+    manifest = json.loads((pipeline_artifacts_dir / names.MANIFEST).read_text())
+    assert manifest, "empty manifest"
