@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Replay Binder's build locally: a fresh clone, a fresh virtual environment with the pip packages of
+# binder/environment.yml, then binder/postBuild; finally serve the notebook the way Binder does
+# (Jupyter Server with the Voilà extension) and fetch the README's urlpath.
+# Usage: binder/check_build.sh [WORKDIR]   (default: a new temporary folder)
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+work="${1:-$(mktemp -d)}"
+port="${PORT:-8899}"
+
+git clone --quiet "$repo" "$work/repo"
+python3 -m venv "$work/env"
+# The pip: section of environment.yml, one requirement per line.
+sed -n '/^  - pip:/,$p' "$repo/binder/environment.yml" | sed -n 's/^ *- \(.*\)$/\1/p' | grep -v '^pip:' \
+  > "$work/requirements.txt"
+"$work/env/bin/python" -m pip install --quiet -r "$work/requirements.txt"
+
+cd "$work/repo"
+PATH="$work/env/bin:$PATH" bash binder/postBuild
+
+PATH="$work/env/bin:$PATH" jupyter server --no-browser --port "$port" --ServerApp.token='' \
+  --ServerApp.ip=127.0.0.1 >"$work/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+url="http://127.0.0.1:$port/voila/render/dashboards/credit_dashboard.ipynb"
+for _ in $(seq 60); do
+  if curl -fs -o "$work/page.html" "$url"; then break; fi
+  sleep 2
+done
+grep -q "jupyter-widgets\|voila" "$work/page.html"
+echo "Binder build replayed in $work: $url answered ($(wc -c <"$work/page.html") bytes)"
