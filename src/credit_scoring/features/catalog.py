@@ -1,0 +1,289 @@
+"""The feature catalog: for every feature, words a non-expert reads (French and English), a unit,
+a display format, its source table and its group; and how to show a feature value to people.
+
+The catalog written to ``feature_catalog.json`` is ``{"groups": {group: {"fr", "en"}},
+"features": [entry, ...]}`` (see :mod:`credit_scoring.artifacts`).
+
+Units and the values they expect:
+
+- ``years``, ``months``, ``days``: a positive duration ("35 ans", "3 months");
+- ``amount``: money, in the currency of the data ("202 500" / "202,500");
+- ``ratio``: a plain number such as 3.2 (credit is 3.2 times the income);
+- ``percentage``: a *fraction* between 0 and 1, shown times 100 ("12,5 %" / "12.5%");
+- ``score``: an external score between 0 and 1, shown with its decimals;
+- ``count``: a whole number of things; ``number``: any other number;
+- ``flag``: 1/0 (or "Y"/"N"), shown as "oui"/"non", "yes"/"no";
+- ``category``: a text level, shown as it is (XNA and XAP mean "not provided").
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from credit_scoring.data.schema import PLACEHOLDER_CATEGORIES
+from credit_scoring.errors import ArtifactError
+from credit_scoring.i18n import check_language
+
+UNITS = (
+    "years",
+    "months",
+    "days",
+    "amount",
+    "ratio",
+    "percentage",
+    "score",
+    "count",
+    "flag",
+    "category",
+    "number",
+)
+KINDS = ("numeric", "categorical")
+
+#: The groups a relationship manager sees, in display order, with their labels.
+GROUPS: dict[str, dict[str, str]] = {
+    "identity": {"fr": "Identité", "en": "Identity"},
+    "family": {"fr": "Famille et logement", "en": "Family and housing"},
+    "income": {"fr": "Revenus", "en": "Income"},
+    "employment": {"fr": "Emploi", "en": "Employment"},
+    "credit_requested": {"fr": "Crédit demandé", "en": "Credit requested"},
+    "external_scores": {"fr": "Scores externes", "en": "External scores"},
+    "bureau": {
+        "fr": "Historique auprès du bureau de crédit",
+        "en": "Credit bureau history",
+    },
+    "previous_applications": {
+        "fr": "Demandes de crédit précédentes",
+        "en": "Previous credit applications",
+    },
+    "payment_behaviour": {"fr": "Comportement de paiement", "en": "Payment behaviour"},
+}
+
+ENTRY_FIELDS = ("name", "label_fr", "label_en", "unit", "decimals", "source", "group", "kind")
+
+MISSING_TEXT = {"fr": "non renseigné", "en": "not provided"}
+YES_NO = {"fr": ("oui", "non"), "en": ("yes", "no")}
+UNIT_WORDS = {
+    # (singular, plural)
+    "years": {"fr": ("an", "ans"), "en": ("year", "years")},
+    "months": {"fr": ("mois", "mois"), "en": ("month", "months")},
+    "days": {"fr": ("jour", "jours"), "en": ("day", "days")},
+}
+TRUE_TEXTS = frozenset({"1", "y", "yes", "true", "oui"})
+FALSE_TEXTS = frozenset({"0", "n", "no", "false", "non"})
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """The catalog entry of one feature (see the module docstring for the units)."""
+
+    name: str
+    label_fr: str
+    label_en: str
+    unit: str
+    decimals: int
+    source: str
+    group: str
+    kind: str = "numeric"
+
+    def to_dict(self) -> dict[str, object]:
+        """The entry as written in feature_catalog.json."""
+        return asdict(self)
+
+    def label(self, lang: str) -> str:
+        """The label in ``lang`` ("fr" or "en")."""
+        return self.label_fr if check_language(lang) == "fr" else self.label_en
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN, pandas NA/NaT, empty text and the XNA/XAP placeholders."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == "" or value.strip() in PLACEHOLDER_CATEGORIES
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # array-likes are not one missing value
+        return False
+
+
+def _group_digits(integer_text: str, separator: str) -> str:
+    groups = []
+    while len(integer_text) > 3:
+        groups.insert(0, integer_text[-3:])
+        integer_text = integer_text[:-3]
+    groups.insert(0, integer_text)
+    return separator.join(groups)
+
+
+def format_number(value: float, decimals: int, lang: str) -> str:
+    """A number with thousands grouped and ``decimals`` decimals, French or English style.
+
+    French: "202 500", "0,25", "-1 234,5"; English: "202,500", "0.25", "-1,234.5".
+    """
+    check_language(lang)
+    decimals = max(int(decimals), 0)
+    number = round(float(value), decimals)
+    if number == 0:
+        number = 0.0  # no "-0"
+    text = f"{abs(number):.{decimals}f}"
+    integer_text, _, fraction = text.partition(".")
+    thousands, point = (" ", ",") if lang == "fr" else (",", ".")
+    result = _group_digits(integer_text, thousands)
+    if fraction:
+        result += point + fraction
+    return ("-" if number < 0 else "") + result
+
+
+def _entry_field(entry: CatalogEntry | Mapping[str, object], name: str) -> object:
+    if isinstance(entry, CatalogEntry):
+        return getattr(entry, name)
+    return entry[name]
+
+
+def _as_flag(value: object) -> bool | None:
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in TRUE_TEXTS:
+            return True
+        if text in FALSE_TEXTS:
+            return False
+        return None
+    try:
+        return float(value) != 0
+    except (TypeError, ValueError):
+        return None
+
+
+def format_value(
+    value: object, entry: CatalogEntry | Mapping[str, object], lang: str = "fr"
+) -> str:
+    """Show a feature value to people, by the unit of its catalog entry and the language.
+
+    ``entry`` is a :class:`CatalogEntry` or its dict (as read from feature_catalog.json).
+    Missing values (None, NaN, XNA, XAP) read "non renseigné" / "not provided".
+    Examples: years 35 → "35 ans" / "35 years"; amount 202500 → "202 500" / "202,500";
+    percentage 0.125 (1 decimal) → "12,5 %" / "12.5%"; flag 1 → "oui" / "yes".
+    """
+    check_language(lang)
+    if is_missing(value):
+        return MISSING_TEXT[lang]
+    unit = str(_entry_field(entry, "unit"))
+    decimals = int(_entry_field(entry, "decimals") or 0)
+    if unit == "category" or isinstance(value, str) and unit != "flag":
+        return str(value)
+    if unit == "flag":
+        flag = _as_flag(value)
+        if flag is None:
+            return str(value)
+        yes, no = YES_NO[lang]
+        return yes if flag else no
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isinf(number):
+        return "∞" if number > 0 else "-∞"
+    if unit == "percentage":
+        text = format_number(number * 100, decimals, lang)
+        return f"{text} %" if lang == "fr" else f"{text}%"
+    text = format_number(number, decimals, lang)
+    if unit in UNIT_WORDS:
+        singular, plural = UNIT_WORDS[unit][lang]
+        shown = abs(round(number, decimals))
+        # French takes the singular below 2 ("1,5 an"), English only for exactly 1.
+        word = singular if (shown < 2 if lang == "fr" else shown == 1) else plural
+        return f"{text} {word}"
+    return text
+
+
+def catalog_problems(catalog: Mapping[str, object], feature_names: Iterable[str]) -> list[str]:
+    """Every way the catalog fails to describe ``feature_names`` (empty when it is complete).
+
+    ``catalog`` is the dict written to feature_catalog.json. A feature is complete when it has
+    exactly one entry with every field filled: two non-empty labels, a known unit, group and
+    kind, and a whole number of decimals.
+    """
+    problems: list[str] = []
+    groups = catalog.get("groups", {}) if isinstance(catalog, Mapping) else {}
+    for group in GROUPS:
+        labels = groups.get(group, {}) if isinstance(groups, Mapping) else {}
+        for lang in ("fr", "en"):
+            if not str(labels.get(lang, "")).strip():
+                problems.append(f"group '{group}' has no {lang} label")
+    entries: dict[str, Mapping[str, object]] = {}
+    for entry in catalog.get("features", []) if isinstance(catalog, Mapping) else []:
+        name = str(entry.get("name", ""))
+        if name in entries:
+            problems.append(f"feature '{name}' has two catalog entries")
+        entries[name] = entry
+    for name in feature_names:
+        entry = entries.get(name)
+        if entry is None:
+            problems.append(f"feature '{name}' has no catalog entry")
+            continue
+        for field_name in ENTRY_FIELDS:
+            if field_name not in entry or entry[field_name] is None:
+                problems.append(f"feature '{name}': '{field_name}' is missing")
+        for field_name in ("label_fr", "label_en", "source"):
+            if not str(entry.get(field_name) or "").strip():
+                problems.append(f"feature '{name}': '{field_name}' is empty")
+        if entry.get("unit") not in UNITS:
+            problems.append(f"feature '{name}': unknown unit {entry.get('unit')!r}")
+        if entry.get("group") not in GROUPS:
+            problems.append(f"feature '{name}': unknown group {entry.get('group')!r}")
+        if entry.get("kind") not in KINDS:
+            problems.append(f"feature '{name}': unknown kind {entry.get('kind')!r}")
+        decimals = entry.get("decimals")
+        if not isinstance(decimals, int) or isinstance(decimals, bool) or decimals < 0:
+            problems.append(f"feature '{name}': decimals must be a whole number >= 0")
+        if entry.get("label_fr") == name or entry.get("label_en") == name:
+            problems.append(f"feature '{name}': its label is its technical name")
+    return problems
+
+
+def catalog_as_dict(entries: Iterable[CatalogEntry]) -> dict[str, object]:
+    """The catalog of ``entries`` in the feature_catalog.json layout."""
+    return {
+        "groups": {group: dict(labels) for group, labels in GROUPS.items()},
+        "features": [entry.to_dict() for entry in entries],
+    }
+
+
+def write_catalog(catalog: Mapping[str, object], path: Path) -> Path:
+    """Write the catalog as UTF-8 JSON (accents kept readable)."""
+    path = Path(path)
+    path.write_text(json.dumps(catalog, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def read_catalog_file(path: Path) -> dict[str, object]:
+    """Read a feature_catalog.json written by :func:`write_catalog`."""
+    path = Path(path)
+    if not path.is_file():
+        raise ArtifactError(
+            f"no feature catalog at {path}: run the features step first "
+            "(credit-scoring pipeline --steps features)"
+        )
+    try:
+        catalog = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ArtifactError(
+            f"the feature catalog {path} is unreadable ({error}): rebuild it with the features step"
+        ) from error
+    if not isinstance(catalog, dict) or "features" not in catalog or "groups" not in catalog:
+        raise ArtifactError(
+            f"{path} is not a feature catalog (no 'groups' and 'features'): rebuild it with the "
+            "features step"
+        )
+    return catalog
+
+
+def entries_by_name(catalog: Mapping[str, object]) -> dict[str, dict[str, object]]:
+    """The catalog's feature entries keyed by feature name."""
+    return {str(entry["name"]): dict(entry) for entry in catalog.get("features", [])}
