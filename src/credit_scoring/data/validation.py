@@ -1,0 +1,549 @@
+"""Check Kaggle Home Credit tables and report every problem with where it is and what to do.
+
+A :class:`ValidationReport` is a list of :class:`Finding` objects, each an ``error`` (the data
+cannot be used as it is), a ``warning`` (the pipeline goes on, but look) or an ``info`` (a known
+quirk of the data, counted). Row numbers are line numbers of the CSV file: the header is line 1,
+the first data row line 2.
+
+All checks are vectorized (numpy/pandas), so a full-size Kaggle dataset is checked in seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from credit_scoring.data.loading import DataSource, closest_name, read_tables
+from credit_scoring.data.schema import (
+    APPLICANT_KEY,
+    APPLICATIONS,
+    CATEGORY,
+    DAYS_PLACEHOLDER,
+    FLAG,
+    ID,
+    INT,
+    KIND_DTYPES,
+    NON_NULLABLE_KINDS,
+    PLACEHOLDER_CATEGORIES,
+    PLACEHOLDER_DAY_COLUMNS,
+    TABLES,
+    TARGET,
+)
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+LEVELS = (ERROR, WARNING, INFO)
+
+#: How many example line numbers a finding quotes.
+EXAMPLE_ROWS = 5
+
+#: Parent name used in the schema for "any applicant of application_train or application_test".
+ANY_APPLICATION = "applications"
+
+_INTEGER_KINDS = frozenset({ID, FLAG, INT})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem (or quirk) found in the data."""
+
+    level: str
+    table: str
+    message: str
+    action: str = ""
+    column: str | None = None
+    #: A few example line numbers of the CSV file (header = line 1).
+    rows: tuple[int, ...] = ()
+    #: How many rows are concerned (0 when the finding is not about rows).
+    count: int = 0
+
+    @property
+    def file(self) -> str:
+        """The CSV file name of the table."""
+        return f"{self.table}.csv"
+
+    def format(self) -> str:
+        """One readable line (two with what to do)."""
+        where = self.file + (f", column {self.column}" if self.column else "")
+        text = f"{self.level.upper():<7} {where}: {self.message}"
+        if self.rows:
+            extra = self.count - len(self.rows)
+            more = f" (and {extra:,} more)" if extra > 0 else ""
+            text += f" [line{'s' if len(self.rows) > 1 else ''} "
+            text += ", ".join(str(row) for row in self.rows) + more + "]"
+        if self.action:
+            text += f"\n        -> {self.action}"
+        return text
+
+
+@dataclass
+class ValidationReport:
+    """The findings of a validation, plus each table's row count (None for a missing table)."""
+
+    source: Path | None = None
+    findings: list[Finding] = field(default_factory=list)
+    row_counts: dict[str, int | None] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings and infos are fine)."""
+        return not self.errors
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.level == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.level == WARNING]
+
+    @property
+    def infos(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.level == INFO]
+
+    def for_table(self, table: str) -> list[Finding]:
+        """The findings about one table."""
+        return [finding for finding in self.findings if finding.table == table]
+
+    def table_status(self, table: str) -> str:
+        """ "ok", "missing", or the number of errors and warnings of a table."""
+        if self.row_counts.get(table) is None:
+            unreadable = any(f.level == ERROR for f in self.for_table(table))
+            return "unreadable" if unreadable and not TABLES[table].required else "missing"
+        findings = self.for_table(table)
+        errors = sum(finding.level == ERROR for finding in findings)
+        warnings = sum(finding.level == WARNING for finding in findings)
+        parts = [f"{errors} error{'s' * (errors != 1)}"] if errors else []
+        parts += [f"{warnings} warning{'s' * (warnings != 1)}"] if warnings else []
+        return ", ".join(parts) if parts else "ok"
+
+    def format(self) -> str:
+        """A readable multi-line report: one line per table, then the findings."""
+        verdict = "VALID" if self.ok else f"INVALID ({len(self.errors)} errors)"
+        lines = [f"Home Credit data in {self.source}: {verdict}", ""]
+        for table in self.row_counts:
+            count = self.row_counts[table]
+            rows = "-" if count is None else f"{count:,} rows"
+            lines.append(f"  {table + '.csv':<28} {rows:>16}   {self.table_status(table)}")
+        for level, title in ((ERROR, "Errors"), (WARNING, "Warnings"), (INFO, "Notes")):
+            chosen = [finding for finding in self.findings if finding.level == level]
+            if chosen:
+                lines += ["", f"{title} ({len(chosen)}):"]
+                lines += [f"  {finding.format()}" for finding in chosen]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _lines(mask: np.ndarray) -> tuple[tuple[int, ...], int]:
+    """Example CSV line numbers (header = line 1) and count of the rows where ``mask`` is true."""
+    positions = np.flatnonzero(mask)
+    return tuple(int(position) + 2 for position in positions[:EXAMPLE_ROWS]), int(len(positions))
+
+
+def _is_member(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Vectorized ``values in allowed`` for integer ids (a lookup table when ids are small)."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=bool)
+    if len(allowed) == 0:
+        return np.zeros(len(values), dtype=bool)
+    low = min(int(values.min()), int(allowed.min()))
+    high = max(int(values.max()), int(allowed.max()))
+    if low >= 0 and high < 200_000_000:
+        lookup = np.zeros(high + 1, dtype=bool)
+        lookup[allowed] = True
+        return lookup[values]
+    return pd.Index(allowed).get_indexer(values) >= 0
+
+
+def _integer_ids(frame: pd.DataFrame, column: str) -> np.ndarray | None:
+    """The column as int64 ids when it is a clean integer column, else None."""
+    values = frame[column]
+    if not pd.api.types.is_numeric_dtype(values.dtype) or values.isna().any():
+        return None
+    array = values.to_numpy()
+    if array.dtype.kind == "f" and not np.all(np.mod(array, 1) == 0):
+        return None
+    return array.astype(np.int64, copy=False)
+
+
+def _duplicated(frame: pd.DataFrame, key: tuple[str, ...]) -> np.ndarray | None:
+    """Mask of the rows whose key appeared on an earlier row (None when the key is unusable)."""
+    parts = [_integer_ids(frame, column) for column in key]
+    if any(part is None for part in parts):
+        return None
+    if len(parts) == 1:
+        combined = parts[0]
+    else:
+        combined = parts[0]
+        for part in parts[1:]:
+            offset = part - part.min()
+            span = int(offset.max()) + 1 if len(offset) else 1
+            combined = combined * span + offset
+    return pd.Series(combined).duplicated(keep="first").to_numpy()
+
+
+# --------------------------------------------------------------------------- per-table checks
+
+
+def _check_columns(table: str, frame: pd.DataFrame, findings: list[Finding]) -> None:
+    expected = TABLES[table].columns
+    present = list(frame.columns)
+    extra = [column for column in present if column not in expected]
+    for column in expected:
+        if column in frame.columns:
+            continue
+        guess = closest_name(column, extra)
+        if guess:
+            message = f"column {column} is missing; the file has {guess}, a misspelling of it"
+            action = f"rename {guess} to {column} in the header line"
+        else:
+            message = f"column {column} is missing"
+            action = "use the Kaggle file as downloaded, or regenerate the data"
+        findings.append(Finding(ERROR, table, message, action, column=column))
+    for column in extra:
+        guess = closest_name(column, [c for c in expected if c not in frame.columns]) or (
+            closest_name(column, expected)
+        )
+        hint = f"; did you mean {guess}?" if guess else ""
+        findings.append(
+            Finding(
+                WARNING,
+                table,
+                f"unexpected column {column}{hint}",
+                "the column is ignored; remove it or fix its name",
+                column=column,
+            )
+        )
+
+
+def _check_types(table: str, frame: pd.DataFrame, findings: list[Finding]) -> None:
+    for column, kind in TABLES[table].columns.items():
+        if column not in frame.columns or kind == CATEGORY:
+            continue
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values.dtype):
+            if kind in _INTEGER_KINDS and values.dtype.kind == "f":
+                array = values.to_numpy()
+                bad = ~np.isnan(array) & (np.mod(array, 1) != 0)
+                if bad.any():
+                    _add_type_finding(table, column, kind, values, bad, findings)
+            continue
+        as_number = pd.to_numeric(values, errors="coerce")
+        bad = (values.notna() & as_number.isna()).to_numpy()
+        if kind in _INTEGER_KINDS:
+            limits = np.iinfo(KIND_DTYPES[kind])
+            numbers = as_number.to_numpy(dtype=np.float64, na_value=np.nan)
+            with np.errstate(invalid="ignore"):
+                bad |= ~np.isnan(numbers) & (
+                    (np.mod(numbers, 1) != 0) | (numbers < limits.min) | (numbers > limits.max)
+                )
+        _add_type_finding(table, column, kind, values, bad, findings)
+
+
+def _add_type_finding(table, column, kind, values, bad, findings) -> None:
+    if not bad.any():
+        return
+    rows, count = _lines(bad)
+    example = values.iloc[int(np.flatnonzero(bad)[0])]
+    wanted = "whole numbers" if kind in _INTEGER_KINDS else "numbers"
+    findings.append(
+        Finding(
+            ERROR,
+            table,
+            f"{count:,} value(s) are not {wanted} ({np.dtype(KIND_DTYPES[kind]).name}), "
+            f"e.g. {example!r}",
+            "correct or empty these cells; a number uses '.' as decimal mark and no separator",
+            column=column,
+            rows=rows,
+            count=count,
+        )
+    )
+
+
+def _check_empty_cells(table: str, frame: pd.DataFrame, findings: list[Finding]) -> None:
+    for column, kind in TABLES[table].columns.items():
+        if column not in frame.columns or kind not in NON_NULLABLE_KINDS:
+            continue
+        empty = frame[column].isna().to_numpy()
+        if empty.any():
+            rows, count = _lines(empty)
+            findings.append(
+                Finding(
+                    ERROR,
+                    table,
+                    f"{count:,} empty cell(s) in a column that is never empty in Kaggle's files",
+                    "fill these cells or remove the rows",
+                    column=column,
+                    rows=rows,
+                    count=count,
+                )
+            )
+
+
+def _check_target(table: str, frame: pd.DataFrame, findings: list[Finding]) -> None:
+    if TARGET not in frame.columns or TARGET not in TABLES[table].columns:
+        return
+    values = pd.to_numeric(frame[TARGET], errors="coerce")
+    bad = (values.notna() & ~values.isin([0, 1])).to_numpy()
+    if bad.any():
+        rows, count = _lines(bad)
+        example = frame[TARGET].iloc[int(np.flatnonzero(bad)[0])]
+        findings.append(
+            Finding(
+                ERROR,
+                table,
+                f"TARGET must be 0 or 1; {count:,} row(s) hold something else, e.g. {example!r}",
+                "TARGET is 1 for payment difficulties, 0 otherwise: fix these rows",
+                column=TARGET,
+                rows=rows,
+                count=count,
+            )
+        )
+
+
+def _check_unique_key(table: str, frame: pd.DataFrame, findings: list[Finding]) -> None:
+    key = TABLES[table].unique_key
+    if not key or any(column not in frame.columns for column in key):
+        return
+    repeated = _duplicated(frame, key)
+    if repeated is None or not repeated.any():
+        return
+    rows, count = _lines(repeated)
+    name = " + ".join(key)
+    findings.append(
+        Finding(
+            ERROR,
+            table,
+            f"{count:,} row(s) repeat a {name} already seen on an earlier line",
+            f"{name} identifies a row: remove the duplicated rows",
+            column=name,
+            rows=rows,
+            count=count,
+        )
+    )
+
+
+def _check_quirks(table: str, frame: pd.DataFrame, findings: list[Finding]) -> None:
+    for column in PLACEHOLDER_DAY_COLUMNS.get(table, ()):
+        if column not in frame.columns or not pd.api.types.is_numeric_dtype(frame[column].dtype):
+            continue
+        count = int((frame[column] == DAYS_PLACEHOLDER).sum())
+        if count:
+            findings.append(
+                Finding(
+                    INFO,
+                    table,
+                    f"{count:,} row(s) hold the placeholder {DAYS_PLACEHOLDER} "
+                    "(not applicable: no such date)",
+                    column=column,
+                    count=count,
+                )
+            )
+    placeholder_counts = {}
+    for column in frame.columns:
+        if TABLES[table].columns.get(column) != CATEGORY:
+            continue
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            counts = values.value_counts(sort=False)
+            found = {level: int(counts.get(level, 0)) for level in PLACEHOLDER_CATEGORIES}
+        else:
+            found = {level: int((values == level).sum()) for level in PLACEHOLDER_CATEGORIES}
+        for level, count in found.items():
+            if count:
+                placeholder_counts.setdefault(level, []).append(f"{column} {count:,}")
+    for level, parts in placeholder_counts.items():
+        meaning = "not available" if level == "XNA" else "not applicable"
+        findings.append(Finding(INFO, table, f"level {level} ({meaning}) in: {', '.join(parts)}"))
+    empty_columns = int((frame.isna().sum() > 0).sum())
+    if empty_columns:
+        findings.append(
+            Finding(INFO, table, f"{empty_columns} column(s) have empty cells (missing values)")
+        )
+
+
+# --------------------------------------------------------------------------- cross-table checks
+
+
+def _applicant_ids(tables: Mapping[str, pd.DataFrame]) -> np.ndarray | None:
+    parts = []
+    for name in APPLICATIONS:
+        if name in tables and APPLICANT_KEY in tables[name].columns:
+            ids = _integer_ids(tables[name], APPLICANT_KEY)
+            if ids is None:
+                return None
+            parts.append(ids)
+    return np.concatenate(parts) if parts else None
+
+
+def _check_train_test_overlap(tables: Mapping[str, pd.DataFrame], findings: list[Finding]) -> None:
+    if not all(name in tables for name in APPLICATIONS):
+        return
+    train_ids = _integer_ids(tables["application_train"], APPLICANT_KEY)
+    test_ids = (
+        _integer_ids(tables["application_test"], APPLICANT_KEY)
+        if APPLICANT_KEY in tables["application_test"].columns
+        else None
+    )
+    if train_ids is None or test_ids is None:
+        return
+    in_train = _is_member(test_ids, train_ids)
+    if in_train.any():
+        rows, count = _lines(in_train)
+        findings.append(
+            Finding(
+                ERROR,
+                "application_test",
+                f"{count:,} applicant(s) are also in application_train.csv, e.g. "
+                f"SK_ID_CURR {int(test_ids[in_train][0])}",
+                "an applicant is either known (train) or new (test): remove them from one file",
+                column=APPLICANT_KEY,
+                rows=rows,
+                count=count,
+            )
+        )
+
+
+def _check_parents(
+    tables: Mapping[str, pd.DataFrame], missing: set[str], findings: list[Finding]
+) -> None:
+    applicant_ids = _applicant_ids(tables)
+    for table, frame in tables.items():
+        for column, parent in TABLES[table].parent_keys:
+            if column not in frame.columns:
+                continue
+            child_ids = _integer_ids(frame, column)
+            if child_ids is None:
+                continue
+            if parent == ANY_APPLICATION:
+                parent_ids, parent_name = applicant_ids, "application_train or application_test"
+            elif parent in tables and column in tables[parent].columns:
+                parent_ids, parent_name = _integer_ids(tables[parent], column), parent
+            else:
+                if parent in missing:
+                    findings.append(
+                        Finding(
+                            INFO,
+                            table,
+                            f"{column} not checked: {parent}.csv is missing",
+                            column=column,
+                        )
+                    )
+                continue
+            if parent_ids is None:
+                continue
+            orphans = ~_is_member(child_ids, parent_ids)
+            if orphans.any():
+                rows, count = _lines(orphans)
+                share = count / len(child_ids)
+                findings.append(
+                    Finding(
+                        WARNING,
+                        table,
+                        f"{count:,} row(s) ({share:.1%}) have a {column} found in no "
+                        f"{parent_name} row",
+                        "they are ignored by the features; expected with a sample of the data",
+                        column=column,
+                        rows=rows,
+                        count=count,
+                    )
+                )
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def validate_tables(tables: Mapping[str, pd.DataFrame]) -> ValidationReport:
+    """Check tables already in memory (a LoadedTables or a dict of DataFrames by table name).
+
+    Row numbers in findings assume each frame holds the rows of its CSV file in file order.
+    Tables not given are reported as missing (an error for application_train, a warning else).
+    """
+    source = getattr(tables, "source", None)
+    missing = set(getattr(tables, "missing", ()))
+    unreadable: dict[str, str] = getattr(tables, "unreadable", {})
+    unknown = [name for name in tables if name not in TABLES]
+    findings: list[Finding] = []
+    report = ValidationReport(source=source, findings=findings)
+    for name, spec in TABLES.items():
+        if name in tables:
+            report.row_counts[name] = len(tables[name])
+            continue
+        report.row_counts[name] = None
+        if name in unreadable:
+            findings.append(
+                Finding(
+                    ERROR,
+                    name,
+                    f"file cannot be read: {unreadable[name]}",
+                    "download the file again or regenerate the data",
+                )
+            )
+            missing.add(name)
+        elif spec.required:
+            findings.append(
+                Finding(
+                    ERROR,
+                    name,
+                    "required file is missing",
+                    "generate data with `credit-scoring generate --out DIR` or download the "
+                    "Kaggle files into this folder",
+                )
+            )
+        else:
+            consequence = (
+                "no new applicants to score"
+                if name in APPLICATIONS
+                else "the pipeline goes on without its features"
+            )
+            findings.append(Finding(WARNING, name, f"file is missing: {consequence}"))
+            missing.add(name)
+    for name in unknown:
+        findings.append(Finding(WARNING, name, "not a Kaggle Home Credit table; ignored"))
+    known = {name: frame for name, frame in tables.items() if name in TABLES}
+    for name, frame in known.items():
+        _check_columns(name, frame, findings)
+        _check_types(name, frame, findings)
+        _check_empty_cells(name, frame, findings)
+        _check_target(name, frame, findings)
+        _check_unique_key(name, frame, findings)
+    _check_train_test_overlap(known, findings)
+    _check_parents(known, missing, findings)
+    for name, frame in known.items():
+        _check_quirks(name, frame, findings)
+    order = {level: index for index, level in enumerate(LEVELS)}
+    table_order = {name: index for index, name in enumerate(TABLES)}
+    findings.sort(key=lambda finding: (order[finding.level], table_order.get(finding.table, 99)))
+    return report
+
+
+def validate_source(source: str | Path) -> ValidationReport:
+    """Read and check a folder (or the Kaggle zip) of Home Credit CSV files.
+
+    Raises DataError only when the source itself does not exist or cannot be opened; every problem
+    in the files (a missing application_train included) is a finding of the report.
+    """
+    data_source = DataSource(source)
+    present = [name for name in TABLES if data_source.find(name) is not None]
+    return validate_tables(read_tables(data_source, present, for_validation=True))
+
+
+__all__ = [
+    "ERROR",
+    "INFO",
+    "WARNING",
+    "Finding",
+    "ValidationReport",
+    "validate_source",
+    "validate_tables",
+]
