@@ -72,10 +72,9 @@ def check_and_fit_calibration(targets, raw_scores) -> dict:
     # to the observed default rate (no overall bias), which is what a client reads.
     raw_probabilities = sigmoid(raw_scores)
     mean_gap = abs(raw_probabilities.mean() - targets.mean())
-    well_calibrated = (
-        abs(measured_slope - 1.0) <= SLOPE_TOLERANCE
-        and mean_gap <= MEAN_GAP_TOLERANCE * max(targets.mean(), 1e-9)
-    )
+    well_calibrated = abs(
+        measured_slope - 1.0
+    ) <= SLOPE_TOLERANCE and mean_gap <= MEAN_GAP_TOLERANCE * max(targets.mean(), 1e-9)
     calibration = {
         "method": IDENTITY if well_calibrated else PLATT,
         "slope": 1.0 if well_calibrated else measured_slope,

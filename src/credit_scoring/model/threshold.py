@@ -28,7 +28,9 @@ def _check_inputs(targets, probabilities) -> tuple[np.ndarray, np.ndarray]:
     if len(targets) == 0:
         raise CreditScoringError("no applicant with a known outcome: cannot choose a threshold")
     if not np.isin(targets, (0.0, 1.0)).all():
-        raise CreditScoringError("targets must be 0 (repaid) or 1 (defaulted), without missing values")
+        raise CreditScoringError(
+            "targets must be 0 (repaid) or 1 (defaulted), without missing values"
+        )
     return targets, probabilities
 
 
@@ -88,9 +90,10 @@ def cost_curve(
     thresholds = np.concatenate(
         [[np.nextafter(sorted_probabilities[0], np.inf)], sorted_probabilities[distinct_end - 1]]
     )
-    costs = cost_false_negative * (
-        total_defaulters - defaulters_refused[refused_counts]
-    ) + cost_false_positive * good_refused[refused_counts]
+    costs = (
+        cost_false_negative * (total_defaulters - defaulters_refused[refused_counts])
+        + cost_false_positive * good_refused[refused_counts]
+    )
     return thresholds[::-1].copy(), costs[::-1].copy()
 
 
@@ -125,7 +128,7 @@ def choose_threshold(
 
 
 def decide(probabilities, threshold: float) -> np.ndarray:
-    """"refused" where the probability is at or above the threshold, else "granted"."""
+    """ "refused" where the probability is at or above the threshold, else "granted"."""
     probabilities = np.asarray(probabilities, dtype=np.float64)
     return np.where(probabilities >= threshold, "refused", "granted")
 
