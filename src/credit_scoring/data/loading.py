@@ -225,15 +225,15 @@ def _arrow_read(
 _ROW_IN_MESSAGE = re.compile(r"In CSV column #(\d+): Row #(\d+): (.*)")
 
 
-def _describe_arrow_error(error: Exception, table_file: TableFile, header: list[str]) -> str:
+def _describe_arrow_error(error: Exception, columns: list[str]) -> str:
     message = str(error).strip().splitlines()[0]
     match = _ROW_IN_MESSAGE.search(message)
     if match:
         column_index, row, detail = int(match.group(1)), int(match.group(2)), match.group(3)
-        column = header[column_index] if column_index < len(header) else f"#{column_index}"
+        column = columns[column_index] if column_index < len(columns) else f"#{column_index}"
         # Arrow counts rows from 1 including the header line: that is the file's line number.
-        return f"{table_file.location}, column {column}, line {row}: {detail}"
-    return f"{table_file.location}: {message}"
+        return f"column {column}, line {row}: {detail}"
+    return message
 
 
 def _to_pandas(table: pa.Table) -> pd.DataFrame:
@@ -261,26 +261,28 @@ def read_table_file(
 
     With ``tolerant``, a column whose values do not all parse is kept as text (str) instead of
     failing, so that validation can point at the offending rows; otherwise a DataError says
-    which file, column and line hold the first bad value.
+    which file, columns and lines hold bad values. A file that is not a well-formed CSV (rows
+    with too many fields...) raises DataError either way.
     """
-    header = read_header(table_file)
+    read_header(table_file)  # a clear error for an empty file
     try:
         return _to_pandas(_arrow_read(table_file, _typed_columns(spec, columns), columns))
     except pa.ArrowInvalid as error:
-        if not tolerant:
-            raise DataError(
-                "Cannot read "
-                + _describe_arrow_error(error, table_file, header)
-                + ". Run `credit-scoring validate` on the data for every problem in the file."
-            ) from error
         typed_error = error
+    if not tolerant:
+        problems = _type_problems(table_file, spec, columns)
+        detail = problems or _describe_arrow_error(typed_error, columns)
+        raise DataError(
+            f"Cannot read {table_file.location}: {detail}. "
+            "Run `credit-scoring validate` on the data for every problem in the files."
+        ) from typed_error
     # Slow path, only for a file with bad values: read as text, type what can be typed.
     try:
         as_text = _arrow_read(table_file, dict.fromkeys(columns, pa.string()), columns)
     except pa.ArrowInvalid as error:
         raise DataError(
-            "Cannot read " + _describe_arrow_error(error, table_file, header) + ". The file is "
-            "not a well-formed CSV file: download it again or regenerate the data."
+            f"Cannot read {table_file.location}: {_describe_arrow_error(error, columns)}. The "
+            "file is not a well-formed CSV file: download it again or regenerate the data."
         ) from typed_error
     arrays = {}
     for column in columns:
@@ -294,6 +296,21 @@ def read_table_file(
             values = pc.dictionary_encode(values)
         arrays[column] = values
     return _to_pandas(pa.table(arrays))
+
+
+def _type_problems(table_file: TableFile, spec: TableSpec, columns: list[str]) -> str:
+    """The values of the wrong type in a file, described for an error message ("" if none)."""
+    from credit_scoring.data.validation import check_types
+
+    try:
+        frame = read_table_file(table_file, spec, columns, tolerant=True)
+    except DataError:
+        return ""
+    return "; ".join(
+        f"column {finding.column}: {finding.message} "
+        f"(line{'s' * (len(finding.rows) > 1)} {', '.join(map(str, finding.rows))})"
+        for finding in check_types(spec.name, frame)
+    )
 
 
 def closest_name(name: str, candidates: Iterable[str]) -> str | None:

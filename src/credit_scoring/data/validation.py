@@ -226,6 +226,14 @@ def _check_columns(table: str, frame: pd.DataFrame, findings: list[Finding]) -> 
         )
 
 
+def check_types(table: str, frame: pd.DataFrame) -> list[Finding]:
+    """Errors for the values of ``frame`` that are not of their column's kind (e.g. text in a number
+    column, a decimal in an integer column)."""
+    findings: list[Finding] = []
+    _check_types(table, frame, findings)
+    return findings
+
+
 def _check_types(table: str, frame: pd.DataFrame, findings: list[Finding]) -> None:
     for column, kind in TABLES[table].columns.items():
         if column not in frame.columns or kind == CATEGORY:
@@ -239,7 +247,7 @@ def _check_types(table: str, frame: pd.DataFrame, findings: list[Finding]) -> No
                     _add_type_finding(table, column, kind, values, bad, findings)
             continue
         as_number = pd.to_numeric(values, errors="coerce")
-        bad = (values.notna() & as_number.isna()).to_numpy()
+        bad = (values.notna() & as_number.isna()).to_numpy(copy=True)
         if kind in _INTEGER_KINDS:
             limits = np.iinfo(KIND_DTYPES[kind])
             numbers = as_number.to_numpy(dtype=np.float64, na_value=np.nan)

@@ -1,0 +1,185 @@
+"""Benchmark: read (and validate) the seven Kaggle tables at full size.
+
+Usage::
+
+    python bench/bench_loading.py [DATA_DIR] [--repeat 3] [--make-tiled-from SAMPLE_DIR]
+
+DATA_DIR defaults to /work/fullsize/raw (the generator's full-size output). With
+``--make-tiled-from``, DATA_DIR is first filled with a full-size dataset made by tiling the real
+sample's rows (ids renumbered so that keys stay unique), at Kaggle's row counts.
+
+Each measurement runs in a fresh process (so that peak memory is its own): load_table per table
+(typed pyarrow read), load_tables(validate=False), validate_source, load_tables(validate=True),
+and, for comparison, pandas.read_csv with the same dtypes on the largest file.
+Results (medians over the repeats, peak RSS) go to bench/results/loading.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+KAGGLE_ROWS = {
+    "application_train": 307_511,
+    "application_test": 48_744,
+    "bureau": 1_716_428,
+    "bureau_balance": 27_299_925,
+    "previous_application": 1_670_214,
+    "POS_CASH_balance": 10_001_358,
+    "installments_payments": 13_605_401,
+    "credit_card_balance": 3_840_312,
+}
+RESULTS = Path(__file__).resolve().parent / "results" / "loading.md"
+
+
+def make_tiled(sample_dir: Path, out: Path) -> None:
+    """Write a full-size dataset by repeating the sample's rows with renumbered ids."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pa_csv
+
+    from credit_scoring.data.schema import ID, TABLES
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, target_rows in KAGGLE_ROWS.items():
+        spec = TABLES[name]
+        text = pa_csv.read_csv(
+            sample_dir / spec.file_name,
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(spec.columns, pa.string()),
+                strings_can_be_null=False,
+            ),
+        )
+        repeats = -(-target_rows // text.num_rows)
+        id_columns = spec.columns_of_kind(ID)
+        # Dense id codes per column, so that copy k gets codes + k * n_codes: unique and < 2**31.
+        codes = {}
+        for column in id_columns:
+            values = pc.cast(text.column(column), pa.int64()).to_numpy()
+            unique, inverse = np.unique(values, return_inverse=True)
+            codes[column] = (inverse + 100_000, len(unique))
+        with pa_csv.CSVWriter(
+            out / spec.file_name,
+            text.schema,
+            write_options=pa_csv.WriteOptions(quoting_style="needed"),
+        ) as writer:
+            written = 0
+            for copy in range(repeats):
+                rows = min(text.num_rows, target_rows - written)
+                arrays = []
+                for column in text.column_names:
+                    if column in codes:
+                        dense, n_codes = codes[column]
+                        arrays.append(pa.array((dense + copy * n_codes)[:rows].astype(str)))
+                    else:
+                        arrays.append(text.column(column).slice(0, rows))
+                writer.write_table(pa.table(arrays, names=text.column_names))
+                written += rows
+        print(f"{name}: {written:,} rows", flush=True)
+
+
+def _measure(code: str) -> dict:
+    """Run ``code`` in a fresh Python; its wall time and the child's peak RSS."""
+    script = (
+        "import time, resource, json\n"
+        "started = time.perf_counter()\n"
+        f"{code}\n"
+        "elapsed = time.perf_counter() - started\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "print(json.dumps({'seconds': elapsed, 'peak_mib': peak, 'extra': extra}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data_dir", nargs="?", type=Path, default=Path("/work/fullsize/raw"))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--make-tiled-from", type=Path, default=None)
+    args = parser.parse_args()
+    if args.make_tiled_from is not None:
+        make_tiled(args.make_tiled_from, args.data_dir)
+    data = str(args.data_dir)
+    sizes = {path.name: path.stat().st_size for path in sorted(args.data_dir.glob("*.csv"))}
+    cases = {
+        "load_table(bureau_balance)": (
+            f"from credit_scoring.data import load_table\n"
+            f"frame = load_table({data!r}, 'bureau_balance')\n"
+            "extra = {'rows': len(frame), 'mib': frame.memory_usage(deep=True).sum() / 2**20}"
+        ),
+        "pandas.read_csv(bureau_balance), same dtypes": (
+            "import pandas as pd\n"
+            "from credit_scoring.data.schema import TABLES\n"
+            f"frame = pd.read_csv({data!r} + '/bureau_balance.csv', "
+            "dtype=TABLES['bureau_balance'].dtypes())\n"
+            "extra = {'rows': len(frame), 'mib': frame.memory_usage(deep=True).sum() / 2**20}"
+        ),
+        "load_tables(validate=False), all 7": (
+            "from credit_scoring.data import load_tables\n"
+            f"tables = load_tables({data!r}, validate=False)\n"
+            "extra = {'rows': sum(len(f) for f in tables.values()), "
+            "'mib': sum(f.memory_usage(deep=True).sum() for f in tables.values()) / 2**20}"
+        ),
+        "validate_source, all 7": (
+            "from credit_scoring.data import validate_source\n"
+            f"report = validate_source({data!r})\n"
+            "extra = {'errors': len(report.errors), 'warnings': len(report.warnings)}"
+        ),
+        "load_tables(validate=True), all 7": (
+            "from credit_scoring.data import load_tables\n"
+            f"tables = load_tables({data!r})\n"
+            "extra = {'rows': sum(len(f) for f in tables.values())}"
+        ),
+    }
+    lines = [
+        "# Loading and validation benchmark",
+        "",
+        f"Data: `{data}` ({sum(sizes.values()) / 2**30:.2f} GiB of CSV in {len(sizes)} files). "
+        f"Median of {args.repeat} runs, each in a fresh process; peak = max RSS of that process.",
+        f"Machine: {_cpu_count()} cores; measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        "",
+        "| case | median s | min s | peak MiB | details |",
+        "|---|---:|---:|---:|---|",
+    ]
+    medians = {}
+    for label, code in cases.items():
+        runs = [_measure(code) for _ in range(args.repeat)]
+        seconds = [run["seconds"] for run in runs]
+        medians[label] = statistics.median(seconds)
+        peak = max(run["peak_mib"] for run in runs)
+        extra = ", ".join(
+            f"{key} {value:,.0f}" if isinstance(value, float) else f"{key} {value:,}"
+            for key, value in runs[0]["extra"].items()
+        )
+        row = f"| {label} | {medians[label]:.1f} | {min(seconds):.1f} | {peak:,.0f} | {extra} |"
+        print(row, flush=True)
+        lines.append(row)
+    ratio = (
+        medians["pandas.read_csv(bureau_balance), same dtypes"]
+        / medians["load_table(bureau_balance)"]
+    )
+    lines += ["", f"pyarrow typed read vs pandas C parser on bureau_balance: {ratio:.1f}x faster."]
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text("\n".join(lines) + "\n")
+    print(f"written to {RESULTS}")
+
+
+def _cpu_count() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0))
+
+
+if __name__ == "__main__":
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    main()
