@@ -194,11 +194,17 @@ def read_header(table_file: TableFile) -> list[str]:
     return next(csv.reader([text]))
 
 
-def _csv_options(
-    column_types: dict[str, pa.DataType], include_columns: list[str] | None
-) -> tuple[pa_csv.ReadOptions, pa_csv.ParseOptions, pa_csv.ConvertOptions]:
-    read_options = pa_csv.ReadOptions(use_threads=True, block_size=_READ_BLOCK_SIZE)
-    parse_options = pa_csv.ParseOptions(newlines_in_values=False)
+def _arrow_read(
+    table_file: TableFile,
+    column_types: dict[str, pa.DataType],
+    include_columns: list[str],
+    invalid_row_handler: Callable[[pa_csv.InvalidRow], str] | None = None,
+) -> pa.Table:
+    # Row numbers of invalid rows are only known to a single-threaded read.
+    read_options = pa_csv.ReadOptions(
+        use_threads=invalid_row_handler is None, block_size=_READ_BLOCK_SIZE
+    )
+    parse_options = pa_csv.ParseOptions(invalid_row_handler=invalid_row_handler)
     convert_options = pa_csv.ConvertOptions(
         column_types=column_types,
         include_columns=include_columns,
@@ -209,16 +215,12 @@ def _csv_options(
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,
     )
-    return read_options, parse_options, convert_options
-
-
-def _arrow_read(
-    table_file: TableFile, column_types: dict[str, pa.DataType], include_columns: list[str]
-) -> pa.Table:
-    options = _csv_options(column_types, include_columns)
     with table_file.open() as stream:
         return pa_csv.read_csv(
-            stream, read_options=options[0], parse_options=options[1], convert_options=options[2]
+            stream,
+            read_options=read_options,
+            parse_options=parse_options,
+            convert_options=convert_options,
         )
 
 
@@ -277,13 +279,31 @@ def read_table_file(
             "Run `credit-scoring validate` on the data for every problem in the files."
         ) from typed_error
     # Slow path, only for a file with bad values: read as text, type what can be typed.
+    ragged_rows: list[pa_csv.InvalidRow] = []
+
+    def keep_ragged_row(row: pa_csv.InvalidRow) -> str:
+        ragged_rows.append(row)
+        return "skip"
+
     try:
-        as_text = _arrow_read(table_file, dict.fromkeys(columns, pa.string()), columns)
+        as_text = _arrow_read(
+            table_file, dict.fromkeys(columns, pa.string()), columns, keep_ragged_row
+        )
     except pa.ArrowInvalid as error:
         raise DataError(
             f"Cannot read {table_file.location}: {_describe_arrow_error(error, columns)}. The "
             "file is not a well-formed CSV file: download it again or regenerate the data."
         ) from typed_error
+    if ragged_rows:
+        examples = ", ".join(
+            f"line {row.number}: {row.actual_columns} fields ({row.text[:60]!r})"
+            for row in ragged_rows[:3]
+        )
+        raise DataError(
+            f"Cannot read {table_file.location}: {len(ragged_rows):,} row(s) do not have the "
+            f"{ragged_rows[0].expected_columns} fields of the header, e.g. {examples}. The file "
+            "is not a well-formed CSV file: download it again or regenerate the data."
+        )
     arrays = {}
     for column in columns:
         values = as_text.column(column)
@@ -302,10 +322,7 @@ def _type_problems(table_file: TableFile, spec: TableSpec, columns: list[str]) -
     """The values of the wrong type in a file, described for an error message ("" if none)."""
     from credit_scoring.data.validation import check_types
 
-    try:
-        frame = read_table_file(table_file, spec, columns, tolerant=True)
-    except DataError:
-        return ""
+    frame = read_table_file(table_file, spec, columns, tolerant=True)
     return "; ".join(
         f"column {finding.column}: {finding.message} "
         f"(line{'s' * (len(finding.rows) > 1)} {', '.join(map(str, finding.rows))})"

@@ -150,6 +150,12 @@ def _lines(mask: np.ndarray) -> tuple[tuple[int, ...], int]:
     return tuple(int(position) + 2 for position in positions[:EXAMPLE_ROWS]), int(len(positions))
 
 
+def _example(values: pd.Series, mask: np.ndarray) -> object:
+    """The first value where ``mask`` is true, as a plain Python value (for messages)."""
+    value = values.iloc[int(np.flatnonzero(mask)[0])]
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _is_member(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     """Vectorized ``values in allowed`` for integer ids (a lookup table when ids are small)."""
     if len(values) == 0:
@@ -262,7 +268,7 @@ def _add_type_finding(table, column, kind, values, bad, findings) -> None:
     if not bad.any():
         return
     rows, count = _lines(bad)
-    example = values.iloc[int(np.flatnonzero(bad)[0])]
+    example = _example(values, bad)
     wanted = "whole numbers" if kind in _INTEGER_KINDS else "numbers"
     findings.append(
         Finding(
@@ -305,7 +311,7 @@ def _check_target(table: str, frame: pd.DataFrame, findings: list[Finding]) -> N
     bad = (values.notna() & ~values.isin([0, 1])).to_numpy()
     if bad.any():
         rows, count = _lines(bad)
-        example = frame[TARGET].iloc[int(np.flatnonzero(bad)[0])]
+        example = _example(frame[TARGET], bad)
         findings.append(
             Finding(
                 ERROR,
