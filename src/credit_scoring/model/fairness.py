@@ -29,8 +29,8 @@ def age_bands(days_birth) -> np.ndarray:
 
 
 def fairness_groups(applications: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Group of each applicant by gender (CODE_GENDER) and age band (DAYS_BIRTH), for the
-    columns present in the application rows."""
+    """Group of each applicant by gender (CODE_GENDER) and age band (DAYS_BIRTH, or AGE_YEARS
+    of the feature table), for the columns present in the rows given."""
     groups = {}
     if "CODE_GENDER" in applications:
         gender = applications["CODE_GENDER"]
@@ -38,6 +38,9 @@ def fairness_groups(applications: pd.DataFrame) -> dict[str, np.ndarray]:
         groups["gender"] = gender.astype(str).to_numpy()
     if "DAYS_BIRTH" in applications:
         groups["age_band"] = age_bands(applications["DAYS_BIRTH"])
+    elif "AGE_YEARS" in applications:
+        years = pd.to_numeric(applications["AGE_YEARS"], errors="coerce").to_numpy(np.float64)
+        groups["age_band"] = age_bands(-years * DAYS_PER_YEAR)
     return groups
 
 
