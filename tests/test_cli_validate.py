@@ -1,4 +1,4 @@
-"""`credit-scoring validate DIR`: the printed report and the exit codes (0, 1 errors, 2 no source)."""
+"""`credit-scoring validate DIR`: the printed report and the exit codes 0, 1 and 2."""
 
 from __future__ import annotations
 
