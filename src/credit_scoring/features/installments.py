@@ -1,0 +1,338 @@
+"""Features from the instalments due and paid on previous Home Credit loans
+(installments_payments).
+
+Kaggle writes one row per payment: an instalment paid in several parts has several rows. The
+rows are first gathered per instalment (loan, version, number): amount due, total paid, last
+payment day; then aggregated per applicant.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from credit_scoring.data.schema import APPLICANT_KEY, PREVIOUS_KEY
+from credit_scoring.features.aggregation import (
+    DAYS_PER_MONTH,
+    DAYS_PER_YEAR,
+    DEFAULT_ENGINE,
+    Aggregation,
+    aggregate,
+    per_applicant,
+    safe_ratio,
+)
+from credit_scoring.features.catalog import CatalogEntry
+
+SOURCE = "installments_payments"
+GROUP = "payment_behaviour"
+NO_HISTORY = "INST_NO_HISTORY"
+INSTALMENT_KEYS = [APPLICANT_KEY, PREVIOUS_KEY, "NUM_INSTALMENT_VERSION", "NUM_INSTALMENT_NUMBER"]
+#: A payment short of the amount due by at most this much is not counted as short (rounding).
+SHORTFALL_TOLERANCE = 1.0
+
+
+def _aggregations(recent_months: int) -> list[Aggregation]:
+    r = recent_months
+    return [
+        Aggregation(
+            "INST_INSTALMENT_COUNT",
+            None,
+            "size",
+            "Échéances de crédits précédents",
+            "Instalments of previous credits",
+            "count",
+        ),
+        Aggregation(
+            "INST_LATE_COUNT",
+            "is_late",
+            "sum",
+            "Échéances payées en retard",
+            "Instalments paid late",
+            "count",
+        ),
+        Aggregation(
+            "INST_SHORT_COUNT",
+            "is_short",
+            "sum",
+            "Échéances payées incomplètement",
+            "Instalments not paid in full",
+            "count",
+        ),
+        Aggregation(
+            "INST_UNPAID_COUNT",
+            "is_unpaid",
+            "sum",
+            "Échéances sans aucun paiement",
+            "Instalments with no payment at all",
+            "count",
+        ),
+        Aggregation(
+            "INST_MEAN_DAYS_LATE",
+            "days_late",
+            "mean",
+            "Retard moyen par échéance",
+            "Average delay per instalment",
+            "days",
+            1,
+        ),
+        Aggregation(
+            "INST_MAX_DAYS_LATE",
+            "days_late",
+            "max",
+            "Plus long retard de paiement",
+            "Longest payment delay",
+            "days",
+        ),
+        Aggregation(
+            "INST_MEAN_DAYS_EARLY",
+            "days_early",
+            "mean",
+            "Avance moyenne de paiement par échéance",
+            "Average days paid ahead per instalment",
+            "days",
+            1,
+        ),
+        Aggregation(
+            "INST_TOTAL_DUE",
+            "AMT_INSTALMENT",
+            "sum",
+            "Montant total des échéances dues",
+            "Total amount of the instalments due",
+            "amount",
+        ),
+        Aggregation(
+            "INST_TOTAL_PAID",
+            "AMT_PAYMENT",
+            "sum",
+            "Montant total payé",
+            "Total amount paid",
+            "amount",
+        ),
+        Aggregation(
+            "INST_TOTAL_SHORTFALL",
+            "shortfall",
+            "sum",
+            "Montant total resté impayé sur les échéances",
+            "Total amount left unpaid on instalments",
+            "amount",
+        ),
+        Aggregation(
+            "INST_YEARS_SINCE_LAST_PAYMENT",
+            "years_since_payment",
+            "min",
+            "Années depuis le dernier paiement",
+            "Years since the last payment",
+            "years",
+            1,
+        ),
+        Aggregation(
+            "INST_RECENT_COUNT",
+            "is_recent",
+            "sum",
+            f"Échéances sur les {r} derniers mois",
+            f"Instalments in the last {r} months",
+            "count",
+        ),
+        Aggregation(
+            "INST_RECENT_LATE_COUNT",
+            "is_recent_late",
+            "sum",
+            f"Échéances payées en retard sur les {r} derniers mois",
+            f"Instalments paid late in the last {r} months",
+            "count",
+        ),
+        Aggregation(
+            "INST_RECENT_SHORT_COUNT",
+            "is_recent_short",
+            "sum",
+            f"Échéances payées incomplètement sur les {r} derniers mois",
+            f"Instalments not paid in full in the last {r} months",
+            "count",
+        ),
+        Aggregation(
+            "INST_RECENT_MAX_DAYS_LATE",
+            "recent_days_late",
+            "max",
+            f"Plus long retard de paiement sur les {r} derniers mois",
+            f"Longest payment delay in the last {r} months",
+            "days",
+        ),
+        Aggregation(
+            "INST_RECENT_DUE",
+            "recent_due",
+            "sum",
+            f"Montant des échéances dues sur les {r} derniers mois",
+            f"Amount of the instalments due in the last {r} months",
+            "amount",
+        ),
+        Aggregation(
+            "INST_RECENT_PAID",
+            "recent_paid",
+            "sum",
+            f"Montant payé sur les {r} derniers mois",
+            f"Amount paid in the last {r} months",
+            "amount",
+        ),
+    ]
+
+
+def catalog_entries(recent_months: int = 12) -> list[CatalogEntry]:
+    """Catalog entries of the installments_payments features, in output column order."""
+    r = recent_months
+    return [a.entry(SOURCE, GROUP) for a in _aggregations(recent_months)] + [
+        CatalogEntry(
+            "INST_LATE_SHARE",
+            "Part des échéances payées en retard",
+            "Share of instalments paid late",
+            "percentage",
+            1,
+            SOURCE,
+            GROUP,
+        ),
+        CatalogEntry(
+            "INST_SHORT_SHARE",
+            "Part des échéances payées incomplètement",
+            "Share of instalments not paid in full",
+            "percentage",
+            1,
+            SOURCE,
+            GROUP,
+        ),
+        CatalogEntry(
+            "INST_PAID_TO_DUE",
+            "Part des montants dus effectivement payée",
+            "Share of the amounts due actually paid",
+            "percentage",
+            1,
+            SOURCE,
+            GROUP,
+        ),
+        CatalogEntry(
+            "INST_RECENT_LATE_SHARE",
+            f"Part des échéances payées en retard sur les {r} derniers mois",
+            f"Share of instalments paid late in the last {r} months",
+            "percentage",
+            1,
+            SOURCE,
+            GROUP,
+        ),
+        CatalogEntry(
+            "INST_RECENT_PAID_TO_DUE",
+            f"Part des montants dus payée sur les {r} derniers mois",
+            f"Share of the amounts due paid in the last {r} months",
+            "percentage",
+            1,
+            SOURCE,
+            GROUP,
+        ),
+        CatalogEntry(
+            NO_HISTORY,
+            "Aucune échéance de crédit précédent",
+            "No instalment of a previous credit",
+            "flag",
+            0,
+            SOURCE,
+            GROUP,
+        ),
+    ]
+
+
+def _per_instalment(installments: pd.DataFrame, engine: str) -> pd.DataFrame:
+    """One row per instalment: amount due, total paid (missing when nothing was paid), due day
+    and last payment day."""
+    rows = pd.DataFrame(
+        {
+            APPLICANT_KEY: installments[APPLICANT_KEY].to_numpy(),
+            PREVIOUS_KEY: installments[PREVIOUS_KEY].to_numpy(),
+            # A missing version would drop the row from the groups: -1 stands for "none".
+            "NUM_INSTALMENT_VERSION": installments["NUM_INSTALMENT_VERSION"]
+            .astype("float64")
+            .fillna(-1)
+            .to_numpy(),
+            "NUM_INSTALMENT_NUMBER": installments["NUM_INSTALMENT_NUMBER"].to_numpy(),
+            "AMT_INSTALMENT": installments["AMT_INSTALMENT"].to_numpy(),
+            "AMT_PAYMENT": installments["AMT_PAYMENT"].to_numpy(),
+            "DAYS_INSTALMENT": installments["DAYS_INSTALMENT"].astype("float64").to_numpy(),
+            "DAYS_ENTRY_PAYMENT": installments["DAYS_ENTRY_PAYMENT"].astype("float64").to_numpy(),
+        }
+    )
+    per_instalment = [
+        Aggregation("AMT_INSTALMENT", "AMT_INSTALMENT", "max", "-", "-", "amount"),
+        Aggregation("AMT_PAYMENT", "AMT_PAYMENT", "sum", "-", "-", "amount"),
+        Aggregation("DAYS_INSTALMENT", "DAYS_INSTALMENT", "max", "-", "-", "days"),
+        Aggregation("DAYS_ENTRY_PAYMENT", "DAYS_ENTRY_PAYMENT", "max", "-", "-", "days"),
+    ]
+    return aggregate(rows, INSTALMENT_KEYS, per_instalment, engine).reset_index()
+
+
+def _prepare(instalments: pd.DataFrame, recent_months: int) -> pd.DataFrame:
+    due = instalments["AMT_INSTALMENT"].to_numpy()
+    paid = instalments["AMT_PAYMENT"].to_numpy()
+    due_day = instalments["DAYS_INSTALMENT"].to_numpy()
+    paid_day = instalments["DAYS_ENTRY_PAYMENT"].to_numpy()
+    delay = paid_day - due_day  # missing when nothing was paid
+    unpaid = np.isnan(paid_day)
+    shortfall = np.where(np.isnan(paid), due, np.maximum(due - np.nan_to_num(paid), 0.0))
+    late = delay > 0
+    short = shortfall > SHORTFALL_TOLERANCE
+    recent = due_day >= -recent_months * DAYS_PER_MONTH
+    days_late = np.where(unpaid, np.nan, np.maximum(delay, 0.0))
+    return pd.DataFrame(
+        {
+            APPLICANT_KEY: instalments[APPLICANT_KEY].to_numpy(),
+            "is_late": late.astype("float32"),
+            "is_short": short.astype("float32"),
+            "is_unpaid": unpaid.astype("float32"),
+            "days_late": days_late,
+            "days_early": np.where(unpaid, np.nan, np.maximum(-delay, 0.0)),
+            "AMT_INSTALMENT": due,
+            "AMT_PAYMENT": paid,
+            "shortfall": shortfall,
+            "years_since_payment": -paid_day / DAYS_PER_YEAR + 0.0,
+            "is_recent": recent.astype("float32"),
+            "is_recent_late": (recent & late).astype("float32"),
+            "is_recent_short": (recent & short).astype("float32"),
+            "recent_days_late": np.where(recent, days_late, np.nan),
+            "recent_due": np.where(recent, due, np.nan),
+            "recent_paid": np.where(recent, np.nan_to_num(paid), np.nan),
+        }
+    )
+
+
+def build_installments_features(
+    installments: pd.DataFrame,
+    *,
+    recent_months: int = 12,
+    applicant_ids: pd.Index | None = None,
+    engine: str = DEFAULT_ENGINE,
+) -> pd.DataFrame:
+    """Per-applicant features of instalments on previous Home Credit loans, by SK_ID_CURR.
+
+    Per instalment: late (paid after the due day), short (paid less than due, beyond 1 unit of
+    rounding), unpaid (no payment row with a day); then counts, shares, days late or early, paid
+    vs due amounts, over the whole history and the instalments due in the last
+    ``recent_months``. With ``applicant_ids``, applicants without instalments get counts 0 and
+    INST_NO_HISTORY = 1.
+    """
+    instalments = _per_instalment(installments, engine)
+    aggregations = _aggregations(recent_months)
+    prepared = _prepare(instalments, recent_months)
+    aggregated = aggregate(prepared, APPLICANT_KEY, aggregations, engine)
+    ids = aggregated.index if applicant_ids is None else pd.Index(applicant_ids)
+    features = per_applicant(aggregated, aggregations, ids)
+    count = features["INST_INSTALMENT_COUNT"]
+    features["INST_LATE_SHARE"] = safe_ratio(features["INST_LATE_COUNT"], count)
+    features["INST_SHORT_SHARE"] = safe_ratio(features["INST_SHORT_COUNT"], count)
+    features["INST_PAID_TO_DUE"] = safe_ratio(
+        features["INST_TOTAL_PAID"], features["INST_TOTAL_DUE"]
+    )
+    features["INST_RECENT_LATE_SHARE"] = safe_ratio(
+        features["INST_RECENT_LATE_COUNT"], features["INST_RECENT_COUNT"]
+    )
+    features["INST_RECENT_PAID_TO_DUE"] = safe_ratio(
+        features["INST_RECENT_PAID"], features["INST_RECENT_DUE"]
+    )
+    features[NO_HISTORY] = (count == 0).astype("float64")
+    features = features[[e.name for e in catalog_entries(recent_months)]].astype("float32")
+    features.index.name = APPLICANT_KEY
+    return features
