@@ -1,0 +1,359 @@
+"""Read-only access to the pipeline's artifacts for the dashboard, loaded once per kernel.
+
+Everything a client switch needs is held as numpy arrays (one per feature, the scores, the
+filter codes) so that per-client work is a few array lookups; contributions are memory-mapped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from credit_scoring import artifacts as names
+from credit_scoring.errors import ArtifactError, EmptyGroupError, UnknownClientError
+from credit_scoring.i18n import translate
+
+#: Application columns offered as filters (raw Kaggle columns with readable levels).
+CATEGORY_FILTERS = (
+    "NAME_CONTRACT_TYPE",
+    "CODE_GENDER",
+    "NAME_INCOME_TYPE",
+    "NAME_EDUCATION_TYPE",
+    "NAME_FAMILY_STATUS",
+    "NAME_HOUSING_TYPE",
+)
+#: Filters computed by the dashboard (age band) or read from the scores (risk band, decision, split).
+DERIVED_FILTERS = ("AGE_BAND", "risk_band", "decision", "SPLIT")
+FILTERS = CATEGORY_FILTERS + DERIVED_FILTERS
+AGE_BAND_EDGES = (0, 25, 35, 45, 55, 65, 200)
+AGE_BAND_LEVELS = ("<25", "25-34", "35-44", "45-54", "55-64", "65+")
+RISK_BANDS = ("very_low", "low", "medium", "high", "very_high")
+#: Raw application values a client may discuss in the what-if panel.
+WHAT_IF_COLUMNS = (
+    "AMT_INCOME_TOTAL",
+    "AMT_CREDIT",
+    "AMT_ANNUITY",
+    "AMT_GOODS_PRICE",
+    "CNT_CHILDREN",
+)
+MISSING_LEVEL = -1
+
+
+def sigmoid(log_odds: np.ndarray | float) -> np.ndarray | float:
+    """Logistic function: log-odds to probability."""
+    return 1.0 / (1.0 + np.exp(-np.asarray(log_odds, dtype="float64")))
+
+
+class Calibration:
+    """Maps raw model scores (log-odds) to displayed probabilities, as stored in calibration.json."""
+
+    def __init__(self, spec: dict) -> None:
+        self.spec = spec
+
+    def __call__(self, raw_score: np.ndarray | float) -> np.ndarray:
+        from credit_scoring.model.calibration import apply_calibration
+
+        return apply_calibration(self.spec, np.atleast_1d(raw_score)).reshape(np.shape(raw_score))
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ArtifactError(
+            f"{path.name} is missing from {path.parent}: run `make artifacts` "
+            "(or `credit-scoring pipeline`) to build the artifacts"
+        ) from None
+
+
+def _codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Integer codes (-1 for missing) and sorted level names of a text column."""
+    categorical = pd.Categorical(pd.Series(values, dtype="str").where(pd.notna(values)))
+    levels = [str(level) for level in categorical.categories]
+    order = np.argsort(levels)
+    remap = np.empty(len(levels) + 1, dtype=np.int16)
+    remap[:-1] = np.argsort(order)
+    remap[-1] = MISSING_LEVEL
+    codes = remap[np.asarray(categorical.codes)]
+    return codes.astype(np.int16), [levels[i] for i in order]
+
+
+class DashboardData:
+    """Everything the dashboard reads, loaded once: arrays by feature, scores, filters, catalog.
+
+    Rows are in the artifacts' order (features.parquet); ``row_of(client_id)`` finds a row.
+    """
+
+    def __init__(self, artifacts_dir: str | Path, verify: bool = True) -> None:
+        self.artifacts_dir = Path(artifacts_dir)
+        if not self.artifacts_dir.is_dir():
+            raise ArtifactError(
+                f"artifacts folder {self.artifacts_dir} does not exist: build it with `make artifacts` "
+                "or pass --artifacts to the folder the pipeline wrote"
+            )
+        if verify:
+            from credit_scoring.manifest import verify_artifacts
+
+            self.manifest = verify_artifacts(self.artifacts_dir)
+        else:
+            self.manifest = _read_json(self.artifacts_dir / names.MANIFEST)
+        self._load()
+
+    # ----- loading ---------------------------------------------------------------------------
+    def _load(self) -> None:
+        folder = self.artifacts_dir
+        catalog = _read_json(folder / names.FEATURE_CATALOG)
+        self.groups: dict[str, dict[str, str]] = catalog["groups"]
+        self.catalog: dict = catalog
+        self.entries: dict[str, dict] = {entry["name"]: entry for entry in catalog["features"]}
+
+        features = self._read_parquet(names.FEATURES)
+        scores = self._read_parquet(names.SCORES)
+        self.client_ids = features["SK_ID_CURR"].to_numpy(np.int64)
+        if not np.array_equal(scores["SK_ID_CURR"].to_numpy(np.int64), self.client_ids):
+            raise ArtifactError(
+                f"{names.SCORES} and {names.FEATURES} list different clients: "
+                "rebuild the artifacts with one pipeline run"
+            )
+        self.n_clients = len(self.client_ids)
+        self._id_order = np.argsort(self.client_ids, kind="stable")
+        self._sorted_ids = self.client_ids[self._id_order]
+        self._sorted_id_texts = np.sort(self.client_ids.astype(str))
+
+        self.split = features[names.SPLIT].astype(str).to_numpy()
+        self.is_historical = self.split == names.TRAIN
+        self.target = features["TARGET"].to_numpy(np.float32)
+        self.probability = scores["default_probability"].to_numpy(np.float64)
+        self.raw_score = scores["raw_score"].to_numpy(np.float64)
+        self.base_value = scores["base_value"].to_numpy(np.float64)
+        self.decision = scores["decision"].astype(str).to_numpy()
+        self.risk_band = scores["risk_band"].astype(str).to_numpy()
+
+        self.feature_names = [
+            name for name in features.columns if name not in ("SK_ID_CURR", names.SPLIT, "TARGET")
+        ]
+        self.numeric: dict[str, np.ndarray] = {}
+        self.categorical: dict[str, tuple[np.ndarray, list[str]]] = {}
+        for name in self.feature_names:
+            column = features[name]
+            if pd.api.types.is_numeric_dtype(column) and not isinstance(
+                column.dtype, pd.CategoricalDtype
+            ):
+                self.numeric[name] = column.to_numpy(np.float32, na_value=np.nan)
+            else:
+                self.categorical[name] = _codes(column)
+        for name in self.feature_names:
+            self.entries.setdefault(
+                name,
+                {
+                    "name": name,
+                    "label_fr": name,
+                    "label_en": name,
+                    "unit": "category" if name in self.categorical else "number",
+                    "decimals": 2,
+                    "source": "application",
+                    "group": "identity",
+                    "kind": "categorical" if name in self.categorical else "numeric",
+                },
+            )
+        del features, scores
+
+        applications = self._read_parquet(names.APPLICATIONS)
+        app_ids = applications["SK_ID_CURR"].to_numpy(np.int64)
+        if not np.array_equal(app_ids, self.client_ids):
+            position = pd.Index(app_ids).get_indexer(self.client_ids)
+            if (position < 0).any():
+                raise ArtifactError(
+                    f"{names.APPLICATIONS} lacks some clients of {names.FEATURES}: "
+                    "rebuild the artifacts with one pipeline run"
+                )
+            applications = applications.iloc[position].reset_index(drop=True)
+        self.applications = applications
+        self.filter_codes: dict[str, np.ndarray] = {}
+        self.filter_levels: dict[str, list[str]] = {}
+        for column in CATEGORY_FILTERS:
+            if column in applications.columns:
+                codes, levels = _codes(applications[column].where(applications[column] != "XNA"))
+                self.filter_codes[column], self.filter_levels[column] = codes, levels
+        if "DAYS_BIRTH" in applications.columns:
+            age = -applications["DAYS_BIRTH"].to_numpy(np.float64) / 365.25
+            band = np.digitize(age, AGE_BAND_EDGES[1:-1]).astype(np.int16)
+            band[np.isnan(age)] = MISSING_LEVEL
+            self.filter_codes["AGE_BAND"] = band
+            self.filter_levels["AGE_BAND"] = list(AGE_BAND_LEVELS)
+        # risk bands in their natural order (very low .. very high) for the dropdown
+        band_index = {band: i for i, band in enumerate(RISK_BANDS)}
+        self.filter_codes["risk_band"] = np.array(
+            [band_index.get(band, MISSING_LEVEL) for band in self.risk_band], dtype=np.int16
+        )
+        self.filter_levels["risk_band"] = list(RISK_BANDS)
+        self.filter_codes["decision"] = np.where(self.decision == "refused", 1, 0).astype(np.int16)
+        self.filter_levels["decision"] = ["granted", "refused"]
+        self.filter_codes["SPLIT"] = np.where(self.is_historical, 1, 0).astype(np.int16)
+        self.filter_levels["SPLIT"] = ["new", "historical"]
+
+        meta = _read_json(self.artifacts_dir / names.CONTRIBUTIONS_META)
+        if isinstance(meta, dict):
+            meta = meta.get("feature_names", meta.get("features", []))
+        self.model_features: list[str] = [str(name) for name in meta]
+        self.contributions = np.load(self.artifacts_dir / names.CONTRIBUTIONS, mmap_mode="r")
+        if self.contributions.shape != (self.n_clients, len(self.model_features)):
+            raise ArtifactError(
+                f"{names.CONTRIBUTIONS} has shape {self.contributions.shape}, expected "
+                f"({self.n_clients}, {len(self.model_features)}): rebuild the artifacts"
+            )
+        self.global_importance: list[dict] = _read_json(
+            self.artifacts_dir / names.GLOBAL_IMPORTANCE
+        )
+        threshold = _read_json(self.artifacts_dir / names.THRESHOLD)
+        self.threshold = float(threshold["threshold"])
+        self.calibration = Calibration(_read_json(self.artifacts_dir / names.CALIBRATION))
+        self.importance_order = [item["feature"] for item in self.global_importance]
+
+    def _read_parquet(self, name: str) -> pd.DataFrame:
+        path = self.artifacts_dir / name
+        if not path.is_file():
+            raise ArtifactError(
+                f"{name} is missing from {self.artifacts_dir}: run `make artifacts` "
+                "(or `credit-scoring pipeline`) to build the artifacts"
+            )
+        return pd.read_parquet(path)
+
+    # ----- clients ---------------------------------------------------------------------------
+    def row_of(self, client_id: int | str) -> int:
+        """Row of a client id; UnknownClientError when it is not in the artifacts."""
+        try:
+            value = int(str(client_id).strip())
+        except ValueError:
+            raise UnknownClientError(
+                f"'{client_id}' is not a client number: type the digits of SK_ID_CURR"
+            ) from None
+        position = int(np.searchsorted(self._sorted_ids, value))
+        if position >= self.n_clients or self._sorted_ids[position] != value:
+            raise UnknownClientError(
+                f"client {value} is not in these artifacts: check the number or pick one from the list"
+            )
+        return int(self._id_order[position])
+
+    def complete_ids(
+        self, typed: str, limit: int = 20, rows: np.ndarray | None = None
+    ) -> list[str]:
+        """Up to ``limit`` client ids (text) starting with what was typed (within ``rows`` if given)."""
+        prefix = "".join(ch for ch in str(typed) if ch.isdigit())
+        if rows is not None:
+            pool = np.sort(self.client_ids[rows].astype(str))
+        else:
+            pool = self._sorted_id_texts
+        start = int(np.searchsorted(pool, prefix, side="left"))
+        matches = pool[start : start + limit]
+        return [text for text in matches.tolist() if text.startswith(prefix)]
+
+    def filter_rows(self, filters: dict[str, str | None]) -> np.ndarray:
+        """Rows (ascending) of the clients matching every chosen filter level."""
+        mask = np.ones(self.n_clients, dtype=bool)
+        for column, level in filters.items():
+            if level is None or level == "":
+                continue
+            if column not in self.filter_codes:
+                continue
+            levels = self.filter_levels[column]
+            code = levels.index(level) if level in levels else -2
+            mask &= self.filter_codes[column] == code
+        return np.flatnonzero(mask)
+
+    # ----- values for people -----------------------------------------------------------------
+    def label(self, feature: str, lang: str) -> str:
+        """The plain-words label of a feature in ``lang``."""
+        entry = self.entries.get(feature)
+        if entry is None:
+            return feature
+        return entry.get(f"label_{lang}") or entry.get("label_en") or feature
+
+    def value(self, feature: str, row: int):
+        """The client's value of a feature (float, or level text / None for categories)."""
+        if feature in self.numeric:
+            return float(self.numeric[feature][row])
+        codes, levels = self.categorical[feature]
+        code = int(codes[row])
+        return None if code < 0 else levels[code]
+
+    def display_value(self, feature: str, value, lang: str) -> str:
+        """A feature value formatted for people (units, separators; category levels translated)."""
+        from credit_scoring.features.catalog import format_value
+
+        entry = self.entries[feature]
+        if isinstance(value, str):
+            return level_text(feature, value, lang)
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return format_value(None, entry, lang)
+        return format_value(value, entry, lang)
+
+    def client_features(self, row: int) -> dict[str, object]:
+        """All feature values of one client, by feature name."""
+        return {name: self.value(name, row) for name in self.feature_names}
+
+    def contributions_of(self, row: int) -> np.ndarray:
+        """The client's SHAP contributions (log-odds), one per model feature."""
+        return np.asarray(self.contributions[row], dtype=np.float64)
+
+    def require_clients(self, rows: np.ndarray) -> np.ndarray:
+        """The rows of a group, or EmptyGroupError when it holds no client."""
+        if len(rows) == 0:
+            raise EmptyGroupError("no client in this comparison group: widen the filters")
+        return rows
+
+    # ----- similar clients -------------------------------------------------------------------
+    @cached_property
+    def similar_space(self):
+        """The neighbour space of the artifacts, its KD-tree built once (on first use)."""
+        from credit_scoring.explain.neighbours import load_similar_space
+
+        space = load_similar_space(self.artifacts_dir / names.SIMILAR_CLIENTS)
+        space.tree  # noqa: B018 - build the tree now, not during a client switch
+        self._similar_row_of_id = pd.Index(self.client_ids)
+        return space
+
+    def similar_rows(self, row: int, k: int) -> np.ndarray:
+        """Rows of the k known-outcome clients most similar to the client (never the client)."""
+        from credit_scoring.explain.neighbours import find_similar
+
+        space = self.similar_space
+        values = [
+            self.numeric[name][row] if name in self.numeric else np.nan
+            for name in space.feature_names
+        ]
+        ids = find_similar(
+            space, space.standardize(values), int(k), exclude_id=int(self.client_ids[row])
+        )
+        rows = self._similar_row_of_id.get_indexer(ids)
+        return rows[rows >= 0]
+
+
+def level_text(feature: str, level: str, lang: str) -> str:
+    """A category level in words of ``lang`` when the catalog knows it, else as stored."""
+    from credit_scoring.i18n import catalog
+
+    key = f"level.{feature}.{level}"
+    words = catalog()[lang]
+    if key in words:
+        return words[key]
+    generic = f"level.{level}"
+    return words.get(generic, level)
+
+
+def filter_level_text(column: str, level: str, lang: str) -> str:
+    """Words for a filter level (risk bands, decisions, splits, age bands and Kaggle levels)."""
+    if column == "AGE_BAND":
+        return translate(f"age_band.{level}", lang)
+    if column == "risk_band":
+        return translate(f"risk_band.{level}", lang)
+    if column == "decision":
+        return translate(f"decision.{level}", lang)
+    if column == "SPLIT":
+        return translate(f"split.{level}", lang)
+    return level_text(column, level, lang)

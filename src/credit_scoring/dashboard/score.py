@@ -1,0 +1,225 @@
+"""Score panel: probability of default, gauge with the threshold, decision, risk band, outcome."""
+
+from __future__ import annotations
+
+import math
+
+import bqplot as bq
+import ipywidgets as widgets
+
+from credit_scoring.dashboard.data import DashboardData
+from credit_scoring.dashboard.state import DashboardState, Panel, escape, safe
+
+GRANTED_COLOUR = "#1a7f37"
+REFUSED_COLOUR = "#c62828"
+CLOSE_MARGIN_POINTS = 2.0
+CLEAR_MARGIN_POINTS = 10.0
+
+
+def decide(probability: float, threshold: float) -> str:
+    """'refused' when the probability of default reaches the threshold, else 'granted'."""
+    return "refused" if probability >= threshold else "granted"
+
+
+def percent(value: float, lang: str, decimals: int = 1) -> str:
+    """A probability as a percentage for people: '12,3 %' (fr) or '12.3%' (en)."""
+    text = f"{100 * value:.{decimals}f}"
+    return f"{text.replace('.', ',')}\u00a0%" if lang == "fr" else f"{text}%"
+
+
+def points(value: float, lang: str) -> str:
+    """Percentage points with one decimal, in the language's number style."""
+    text = f"{abs(100 * value):.1f}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def distance_words(probability: float, threshold: float, lang: str) -> str:
+    """The distance to the threshold in words: how far, and on which side."""
+    from credit_scoring.i18n import translate
+
+    gap = (probability - threshold) * 100
+    size = abs(gap)
+    if size < CLOSE_MARGIN_POINTS:
+        margin = translate("score.margin_close", lang)
+    elif size < CLEAR_MARGIN_POINTS:
+        margin = translate("score.margin_clear", lang)
+    else:
+        margin = translate("score.margin_far", lang)
+    key = "score.distance_above" if gap >= 0 else "score.distance_below"
+    return translate(key, lang, points=points(gap / 100, lang), margin=margin)
+
+
+class ScorePanel(Panel):
+    """Shows the client's probability, a gauge with the threshold, the decision and its margin."""
+
+    def __init__(self, state: DashboardState, data: DashboardData) -> None:
+        super().__init__(state)
+        self.data = data
+        self.title = widgets.HTML()
+        self.summary = widgets.HTML()
+        self.summary.add_class("cs-score")
+        self.x_scale = bq.LinearScale(min=0.0, max=1.0)
+        self.y_scale = bq.LinearScale(min=-1.0, max=1.0)
+        self.zones = bq.Lines(
+            x=[[0.0, 0.5], [0.5, 1.0]],
+            y=[[0.0, 0.0], [0.0, 0.0]],
+            colors=[GRANTED_COLOUR, REFUSED_COLOUR],
+            stroke_width=26,
+            opacities=[0.35, 0.35],
+            scales={"x": self.x_scale, "y": self.y_scale},
+        )
+        self.threshold_line = bq.Lines(
+            x=[0.5, 0.5],
+            y=[-0.75, 0.75],
+            colors=["#222222"],
+            stroke_width=3,
+            line_style="dashed",
+            scales={"x": self.x_scale, "y": self.y_scale},
+        )
+        self.threshold_label = bq.Label(
+            x=[0.5],
+            y=[-0.95],
+            text=[""],
+            colors=["#222222"],
+            font_size=14,
+            align="middle",
+            scales={"x": self.x_scale, "y": self.y_scale},
+        )
+        self.marker = bq.Scatter(
+            x=[0.0],
+            y=[0.45],
+            marker="triangle-down",
+            default_size=260,
+            colors=["#111111"],
+            scales={"x": self.x_scale, "y": self.y_scale},
+        )
+        self.marker_label = bq.Label(
+            x=[0.0],
+            y=[0.62],
+            text=[""],
+            colors=["#111111"],
+            font_size=16,
+            font_weight="bold",
+            align="middle",
+            scales={"x": self.x_scale, "y": self.y_scale},
+        )
+        x_axis = bq.Axis(scale=self.x_scale, tick_format=".0%", num_ticks=6)
+        self.gauge = bq.Figure(
+            marks=[
+                self.zones,
+                self.threshold_line,
+                self.marker,
+                self.marker_label,
+                self.threshold_label,
+            ],
+            axes=[x_axis],
+            fig_margin={"top": 10, "bottom": 30, "left": 20, "right": 20},
+            layout=widgets.Layout(width="100%", height="140px"),
+            animation_duration=0,
+        )
+        self.gauge.add_class("cs-gauge")
+        self.threshold_slider = widgets.FloatSlider(
+            min=0.01,
+            max=0.99,
+            step=0.005,
+            readout_format=".1%",
+            continuous_update=False,
+            layout=widgets.Layout(width="100%"),
+            style={"description_width": "45%"},
+        )
+        self.threshold_slider.add_class("cs-threshold")
+        self.reset_button = widgets.Button(layout=widgets.Layout(width="auto"))
+        self.reset_button.add_class("cs-reset-threshold")
+        self.policy_note = widgets.HTML()
+        self.threshold_slider.observe(self._slider_moved, "value")
+        self.reset_button.on_click(lambda _button: self.reset_threshold())
+        self.widget = widgets.VBox(
+            [
+                self.title,
+                self.summary,
+                self.gauge,
+                self.policy_note,
+                widgets.HBox([self.threshold_slider, self.reset_button]),
+                self.message,
+            ],
+            layout=widgets.Layout(width="100%"),
+        )
+        self.widget.add_class("cs-panel")
+        state.observe(self.redraw, ["client_id", "threshold", "lang"])
+        self.threshold_slider.value = state.threshold
+        self.redraw()
+
+    @safe
+    def _slider_moved(self, change) -> None:
+        self.state.threshold = float(change["new"])
+
+    def reset_threshold(self) -> None:
+        """Back to the threshold chosen by the model's business cost."""
+        self.state.threshold = self.state.default_threshold
+
+    @safe
+    def redraw(self, _change=None) -> None:
+        """Draw the panel for the current client, threshold and language."""
+        lang = self.state.lang
+        threshold = self.state.threshold
+        self.title.value = f"<h3>{self.words('score.title')}</h3>"
+        self.threshold_slider.description = self.words("score.threshold_slider")
+        self.reset_button.description = self.words(
+            "score.reset", value=percent(self.state.default_threshold, lang)
+        )
+        simulated = not math.isclose(threshold, self.state.default_threshold, abs_tol=1e-9)
+        self.policy_note.value = (
+            f'<div class="cs-policy">{self.words("score.policy_note")}'
+            + (f" <b>{self.words('score.policy_active')}</b>" if simulated else "")
+            + "</div>"
+        )
+        if abs(self.threshold_slider.value - threshold) > 1e-9:
+            self.threshold_slider.value = threshold
+        if self.state.client_id is None:
+            self.summary.value = f"<p>{self.words('score.no_client')}</p>"
+            return
+        row = self.data.row_of(self.state.client_id)
+        probability = float(self.data.probability[row])
+        decision = decide(probability, threshold)
+        colour = GRANTED_COLOUR if decision == "granted" else REFUSED_COLOUR
+        band = self.data.risk_band[row]
+        outcome = self._outcome(row)
+        self.summary.value = (
+            f'<div class="cs-score-grid">'
+            f'<div class="cs-client-name">{self.words("score.client", client=self.state.client_id)}</div>'
+            f'<div class="cs-probability">{self.words("score.probability")} '
+            f"<b>{percent(probability, lang)}</b></div>"
+            f'<div class="cs-decision" style="background:{colour}">'
+            f"{escape(self.words('decision.' + decision + '_long'))}</div>"
+            f'<div class="cs-band">{self.words("score.risk_band")} '
+            f"<b>{self.words('risk_band.' + band)}</b></div>"
+            f'<div class="cs-distance">{escape(distance_words(probability, threshold, lang))}</div>'
+            f'<div class="cs-outcome">{escape(outcome)}</div>'
+            "</div>"
+        )
+        top = min(1.0, max(0.4, math.ceil(max(probability, threshold) * 15) / 10))
+        with self.gauge.hold_sync():
+            self.x_scale.max = top
+            self.zones.x = [[0.0, threshold], [threshold, top]]
+            self.threshold_line.x = [threshold, threshold]
+            self.threshold_label.x = [threshold]
+            self.threshold_label.text = [
+                self.words("score.threshold_mark", value=percent(threshold, lang))
+            ]
+            self.marker.x = [min(probability, top)]
+            self.marker.colors = [colour]
+            self.marker_label.x = [min(probability, top)]
+            self.marker_label.text = [percent(probability, lang)]
+        self.show_message("")
+
+    def _outcome(self, row: int) -> str:
+        if not self.data.is_historical[row]:
+            return self.words("score.outcome_unknown")
+        target = self.data.target[row]
+        key = "score.outcome_default" if target >= 0.5 else "score.outcome_repaid"
+        return self.words(key)
+
+    def shown_decision(self) -> str:
+        """The decision currently shown ('granted' or 'refused')."""
+        row = self.data.row_of(self.state.client_id)
+        return decide(float(self.data.probability[row]), self.state.threshold)

@@ -1,0 +1,281 @@
+"""What-if: edit a few application values and see the new probability, decision and reasons.
+
+Derived features are recomputed with the pipeline's own ``build_application_features`` on the
+edited raw row; side-table features stay as they are. The final model scores both the unchanged
+and the edited row, and the difference (in log-odds, and per feature for the contributions) is
+added to the client's displayed score: with nothing edited, the new score equals the current one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+
+from credit_scoring import artifacts as names
+from credit_scoring.dashboard.data import WHAT_IF_COLUMNS, DashboardData
+from credit_scoring.dashboard.score import GRANTED_COLOUR, REFUSED_COLOUR, decide, percent
+from credit_scoring.dashboard.state import DashboardState, Panel, escape, safe
+from credit_scoring.errors import CreditScoringError
+
+
+@dataclass(frozen=True)
+class WhatIfResult:
+    """The client's score before and after the edits."""
+
+    current_probability: float
+    new_probability: float
+    new_raw_score: float
+    new_contributions: np.ndarray
+    changed_features: list[str]
+
+
+class WhatIfModel:
+    """The final CatBoost model, loaded once, scoring edited application rows."""
+
+    def __init__(self, data: DashboardData) -> None:
+        self.data = data
+
+    @cached_property
+    def model(self):
+        """The CatBoost model of the artifacts (loaded on first use)."""
+        from credit_scoring.model.training import load_model
+
+        return load_model(self.data.artifacts_dir / names.MODEL)
+
+    def raw_scores_and_contributions(self, features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Raw scores (log-odds) and SHAP contributions of rows, in the contributions' order."""
+        from credit_scoring.model.training import make_pool
+
+        columns = list(self.model.feature_names_)
+        categorical = [columns[i] for i in self.model.get_cat_feature_indices()]
+        pool = make_pool(features, columns, categorical)
+        raw = np.asarray(self.model.predict(pool, prediction_type="RawFormulaVal"), dtype=float)
+        shap = np.asarray(self.model.get_feature_importance(pool, type="ShapValues"), dtype=float)
+        order = [columns.index(name) for name in self.data.model_features]
+        return raw, shap[:, :-1][:, order]
+
+    def simulate(self, row: int, edits: dict[str, float]) -> WhatIfResult:
+        """Score the client with ``edits`` applied to their application (raw Kaggle columns)."""
+        build_application_features = _application_feature_builder()
+        original = self.data.applications.iloc[[row]].reset_index(drop=True)
+        edited = original.copy()
+        for column, value in edits.items():
+            if column not in edited.columns:
+                raise CreditScoringError(f"{column} is not an application column")
+            if value is None or not np.isfinite(value) or value < 0:
+                raise CreditScoringError(f"{column} must be a positive number")
+            edited[column] = np.asarray([value]).astype(edited[column].dtype)
+        both = pd.concat([original, edited], ignore_index=True)
+        rebuilt = build_application_features(both)
+        rebuilt = rebuilt.reset_index(drop=rebuilt.index.name != "SK_ID_CURR")
+        stored = {name: self.data.value(name, row) for name in self.data.model_features}
+        rows = []
+        for position in range(2):
+            values = dict(stored)
+            for name in self.data.model_features:
+                if name in rebuilt.columns:
+                    values[name] = rebuilt[name].iloc[position]
+            rows.append(values)
+        features = pd.DataFrame(rows)
+        changed = [
+            name
+            for name in self.data.model_features
+            if not _same(features[name].iloc[0], features[name].iloc[1])
+        ]
+        raw, contributions = self.raw_scores_and_contributions(features)
+        new_raw = float(self.data.raw_score[row] + raw[1] - raw[0])
+        new_contributions = self.data.contributions_of(row) + contributions[1] - contributions[0]
+        return WhatIfResult(
+            current_probability=float(self.data.probability[row]),
+            new_probability=float(self.data.calibration(new_raw)),
+            new_raw_score=new_raw,
+            new_contributions=new_contributions,
+            changed_features=changed,
+        )
+
+
+def _application_feature_builder():
+    """The pipeline's row-wise application feature code."""
+    from credit_scoring.features import build_application_features
+
+    return build_application_features
+
+
+def _same(first, second) -> bool:
+    if isinstance(first, str) or isinstance(second, str):
+        return first == second
+    if first is None or second is None:
+        return first is second
+    try:
+        return bool(np.isclose(float(first), float(second), equal_nan=True))
+    except (TypeError, ValueError):
+        return first == second
+
+
+class WhatIfPanel(Panel):
+    """Inputs for income, credit amount, annuity, goods price, children; new vs current score."""
+
+    def __init__(self, state: DashboardState, data: DashboardData) -> None:
+        super().__init__(state)
+        self.data = data
+        self.scorer = WhatIfModel(data)
+        self.result: WhatIfResult | None = None
+        self.title = widgets.HTML()
+        self.note = widgets.HTML()
+        self.inputs: dict[str, widgets.FloatText] = {}
+        for column in WHAT_IF_COLUMNS:
+            if column in data.applications.columns:
+                box = widgets.FloatText(
+                    layout=widgets.Layout(width="95%"), style={"description_width": "55%"}
+                )
+                box.add_class(f"cs-whatif-{column.lower()}")
+                self.inputs[column] = box
+        self.simulate_button = widgets.Button(
+            button_style="primary", layout=widgets.Layout(width="auto")
+        )
+        self.simulate_button.add_class("cs-simulate")
+        self.reset_button = widgets.Button(layout=widgets.Layout(width="auto"))
+        self.simulate_button.on_click(lambda _button: self.run())
+        self.reset_button.on_click(lambda _button: self.reset())
+        self.outcome = widgets.HTML()
+        self.outcome.add_class("cs-whatif-result")
+        self.widget = widgets.VBox(
+            [
+                self.title,
+                self.note,
+                widgets.HBox(
+                    [
+                        widgets.VBox(
+                            list(self.inputs.values()), layout=widgets.Layout(width="50%")
+                        ),
+                        widgets.VBox([self.outcome], layout=widgets.Layout(width="50%")),
+                    ]
+                ),
+                widgets.HBox([self.simulate_button, self.reset_button]),
+                self.message,
+            ],
+            layout=widgets.Layout(width="100%"),
+        )
+        self.widget.add_class("cs-panel")
+        state.observe(self._client_changed, "client_id")
+        state.observe(self._relabel, ["lang", "threshold"])
+        self._relabel()
+        self._client_changed()
+
+    def _input_label(self, column: str) -> str:
+        if column in self.data.entries:
+            return self.data.label(column, self.state.lang)
+        return self.words(f"whatif.{column}")
+
+    @safe
+    def _relabel(self, _change=None) -> None:
+        self.title.value = f"<h3>{self.words('whatif.title')}</h3>"
+        self.note.value = f'<div class="cs-hint">{self.words("whatif.note")}</div>'
+        self.simulate_button.description = self.words("whatif.simulate")
+        self.reset_button.description = self.words("whatif.reset")
+        for column, box in self.inputs.items():
+            box.description = self._input_label(column)
+        self._show_result()
+
+    @safe
+    def _client_changed(self, _change=None) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Put the client's own values back and clear the simulation."""
+        self.result = None
+        if self.state.client_id is None:
+            return
+        row = self.data.row_of(self.state.client_id)
+        for column, box in self.inputs.items():
+            value = self.data.applications[column].iloc[row]
+            box.value = 0.0 if pd.isna(value) else float(value)
+        self.show_message("")
+        self._show_result()
+
+    def edits(self) -> dict[str, float]:
+        """The values typed that differ from the client's application."""
+        row = self.data.row_of(self.state.client_id)
+        changed = {}
+        for column, box in self.inputs.items():
+            original = self.data.applications[column].iloc[row]
+            if pd.isna(original) and box.value == 0.0:
+                continue
+            if pd.isna(original) or not np.isclose(float(original), float(box.value)):
+                changed[column] = float(box.value)
+        return changed
+
+    @safe
+    def run(self) -> None:
+        """Rescore the client with the values typed and show new vs current."""
+        if self.state.client_id is None:
+            return
+        row = self.data.row_of(self.state.client_id)
+        changed = self.edits()
+        for column, value in changed.items():
+            if value < 0:
+                self.show_message(
+                    self.words("error.negative_value", field=self._input_label(column))
+                )
+                return
+        self.result = self.scorer.simulate(row, changed)
+        self.show_message("" if changed else self.words("whatif.nothing_changed"), kind="info")
+        self._show_result()
+
+    def _show_result(self) -> None:
+        if self.result is None or self.state.client_id is None:
+            self.outcome.value = f'<div class="cs-hint">{self.words("whatif.empty")}</div>'
+            return
+        from credit_scoring.dashboard.why import reasons_for, summary_for
+
+        lang = self.state.lang
+        threshold = self.state.threshold
+        row = self.data.row_of(self.state.client_id)
+        result = self.result
+        current_decision = decide(result.current_probability, threshold)
+        new_decision = decide(result.new_probability, threshold)
+
+        def cell(probability: float, decision: str) -> str:
+            colour = GRANTED_COLOUR if decision == "granted" else REFUSED_COLOUR
+            return (
+                f"<td><b>{percent(probability, lang)}</b><br>"
+                f'<span style="color:{colour};font-weight:bold">'
+                f"{escape(self.words('decision.' + decision + '_long'))}</span></td>"
+            )
+
+        reasons = reasons_for(self.data, row, 4, lang, result.new_contributions)
+        reason_items = "".join(
+            f"<li>{escape(_reason_text(reason, lang))}</li>" for reason in reasons
+        )
+        summary = summary_for(
+            self.data, row, threshold, lang, result.new_contributions, result.new_probability
+        )
+        self.outcome.value = (
+            '<table class="cs-whatif-table"><tr>'
+            f"<th>{self.words('whatif.current')}</th><th>{self.words('whatif.new')}</th></tr><tr>"
+            + cell(result.current_probability, current_decision)
+            + cell(result.new_probability, new_decision)
+            + "</tr></table>"
+            f"<p>{escape(summary)}</p><ul>{reason_items}</ul>"
+        )
+
+
+def _reason_text(reason, lang: str) -> str:
+    """One reason as a line of text, whatever the shape top_reasons gives (dict or object)."""
+    get = (
+        reason.get
+        if isinstance(reason, dict)
+        else lambda key, default=None: getattr(reason, key, default)
+    )
+    label = get("label", "")
+    value = get("value", get("formatted_value", ""))
+    contribution = float(get("contribution", 0.0) or 0.0)
+    from credit_scoring.i18n import translate
+
+    direction = translate("why.raises" if contribution > 0 else "why.lowers", lang)
+    separator = " : " if lang == "fr" else ": "
+    return f"{label}{separator}{value} ({direction})"

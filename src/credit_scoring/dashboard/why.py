@@ -1,0 +1,322 @@
+"""Why panel: a waterfall from the average client's probability to this client's, and a summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import bqplot as bq
+import ipywidgets as widgets
+import numpy as np
+
+from credit_scoring.dashboard.data import DashboardData
+from credit_scoring.dashboard.score import decide, percent
+from credit_scoring.dashboard.state import DashboardState, Panel, escape, safe
+
+RAISES_COLOUR = "#c62828"
+LOWERS_COLOUR = "#1a7f37"
+TOTAL_COLOUR = "#455a64"
+LABEL_CHARACTERS = 48
+GLOBAL_TOP = 12
+
+
+@dataclass(frozen=True)
+class WaterfallStep:
+    """One bar: a feature (or the start / other factors / end) and the probabilities it joins."""
+
+    key: str  # feature name, or "__start__", "__other__", "__end__"
+    label: str
+    start: float
+    end: float
+
+
+def waterfall_steps(
+    data: DashboardData,
+    row: int,
+    n: int,
+    lang: str,
+    contributions: np.ndarray | None = None,
+    base_value: float | None = None,
+) -> list[WaterfallStep]:
+    """Steps from the average client's probability to this client's, top ``n`` features + the rest.
+
+    Contributions are in log-odds; each cumulative point goes through the calibration, so the
+    first bar is the calibrated probability at the base value and the last the client's probability.
+    """
+    values = data.contributions_of(row) if contributions is None else np.asarray(contributions)
+    base = float(data.base_value[row]) if base_value is None else float(base_value)
+    order = np.argsort(-np.abs(values), kind="stable")
+    top = [int(i) for i in order[: max(int(n), 1)] if values[i] != 0.0]
+    rest = float(values.sum() - values[top].sum())
+    start_probability = float(data.calibration(base))
+    steps = [
+        WaterfallStep("__start__", data_words(lang, "why.average_client"), 0.0, start_probability)
+    ]
+    cumulative = base
+    previous = start_probability
+    for index in top:
+        cumulative += float(values[index])
+        current = float(data.calibration(cumulative))
+        name = data.model_features[index]
+        value_text = data.display_value(name, data.value(name, row), lang)
+        label = (
+            f"{_shorten(data.label(name, lang))} : {value_text}"
+            if lang == "fr"
+            else (f"{_shorten(data.label(name, lang))}: {value_text}")
+        )
+        steps.append(WaterfallStep(name, label, previous, current))
+        previous = current
+    if len(top) < len(values):
+        cumulative += rest
+        current = float(data.calibration(cumulative))
+        steps.append(
+            WaterfallStep("__other__", data_words(lang, "why.other_factors"), previous, current)
+        )
+        previous = current
+    steps.append(WaterfallStep("__end__", data_words(lang, "why.this_client"), 0.0, previous))
+    return steps
+
+
+def data_words(lang: str, key: str, **fields) -> str:
+    """Catalog words (a tiny alias kept local for readability)."""
+    from credit_scoring.i18n import translate
+
+    return translate(key, lang, **fields)
+
+
+def unique_labels(labels: list[str]) -> list[str]:
+    """Labels made unique (an ordinal scale needs distinct names) with invisible suffixes."""
+    seen: dict[str, int] = {}
+    unique = []
+    for label in labels:
+        count = seen.get(label, 0)
+        seen[label] = count + 1
+        unique.append(label + "\u200b" * count)
+    return unique
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= LABEL_CHARACTERS else text[: LABEL_CHARACTERS - 1] + "…"
+
+
+def reasons_for(
+    data: DashboardData, row: int, n: int, lang: str, contributions: np.ndarray | None = None
+) -> list:
+    """The plain-language reasons (explain.reasons.top_reasons) of a client's score."""
+    from credit_scoring.explain.reasons import top_reasons
+
+    values = data.contributions_of(row) if contributions is None else np.asarray(contributions)
+    feature_values = {name: data.value(name, row) for name in data.model_features}
+    return top_reasons(values, data.model_features, feature_values, data.catalog, n, lang)
+
+
+def summary_for(
+    data: DashboardData,
+    row: int,
+    threshold: float,
+    lang: str,
+    contributions: np.ndarray | None = None,
+    probability: float | None = None,
+) -> str:
+    """One or two sentences on the main reasons (explain.reasons.summarize_reasons)."""
+    from credit_scoring.explain.reasons import summarize_reasons
+
+    reasons = reasons_for(data, row, 3, lang, contributions)
+    shown = float(data.probability[row]) if probability is None else probability
+    return summarize_reasons(reasons, decide(shown, threshold), lang)
+
+
+class WhyPanel(Panel):
+    """Waterfall of the client's contributions (clickable bars), summary, global importance."""
+
+    def __init__(self, state: DashboardState, data: DashboardData) -> None:
+        super().__init__(state)
+        self.data = data
+        self.steps: list[WaterfallStep] = []
+        self.title = widgets.HTML()
+        self.summary = widgets.HTML()
+        self.summary.add_class("cs-why-summary")
+        self.hint = widgets.HTML()
+        self.category_scale = bq.OrdinalScale(reverse=True)
+        self.value_scale = bq.LinearScale(min=0.0)
+        self.bars = bq.Bars(
+            x=[],
+            y=[],
+            orientation="horizontal",
+            type="stacked",
+            colors=["transparent", RAISES_COLOUR, LOWERS_COLOUR, TOTAL_COLOUR],
+            scales={"x": self.category_scale, "y": self.value_scale},
+            interactions={"click": "select"},
+            padding=0.25,
+            selected_style={"stroke": "#000000", "stroke-width": "2"},
+            unselected_style={"opacity": "1"},
+        )
+        self.change_labels = bq.Label(
+            x=[],
+            y=[],
+            text=[],
+            font_size=13,
+            colors=["#222222"],
+            align="start",
+            x_offset=6,
+            y_offset=4,
+            scales={"x": self.value_scale, "y": self.category_scale},
+        )
+        self.value_axis = bq.Axis(
+            scale=self.value_scale,
+            orientation="horizontal",
+            tick_format=".0%",
+            num_ticks=5,
+            grid_lines="dashed",
+        )
+        self.category_axis = bq.Axis(
+            scale=self.category_scale, orientation="vertical", tick_style={"font-size": "13px"}
+        )
+        self.figure = bq.Figure(
+            marks=[self.bars, self.change_labels],
+            axes=[self.value_axis, self.category_axis],
+            fig_margin={"top": 10, "bottom": 35, "left": 360, "right": 70},
+            layout=widgets.Layout(width="100%", height="420px"),
+            animation_duration=0,
+        )
+        self.figure.add_class("cs-waterfall")
+        self.bars.observe(self._bar_selected, "selected")
+        self.count_slider = widgets.IntSlider(
+            min=3,
+            max=15,
+            step=1,
+            value=state.n_contributions,
+            continuous_update=False,
+            style={"description_width": "55%"},
+            layout=widgets.Layout(width="60%"),
+        )
+        self.count_slider.add_class("cs-n-contributions")
+        self.count_slider.observe(self._count_moved, "value")
+        self.global_scale_y = bq.OrdinalScale(reverse=True)
+        self.global_scale_x = bq.LinearScale(min=0.0)
+        self.global_bars = bq.Bars(
+            x=[],
+            y=[],
+            orientation="horizontal",
+            colors=[TOTAL_COLOUR],
+            scales={"x": self.global_scale_y, "y": self.global_scale_x},
+            padding=0.3,
+        )
+        self.global_figure = bq.Figure(
+            marks=[self.global_bars],
+            axes=[
+                bq.Axis(scale=self.global_scale_x, orientation="horizontal", num_ticks=4),
+                bq.Axis(
+                    scale=self.global_scale_y,
+                    orientation="vertical",
+                    tick_style={"font-size": "13px"},
+                ),
+            ],
+            fig_margin={"top": 10, "bottom": 35, "left": 360, "right": 30},
+            layout=widgets.Layout(width="100%", height="380px"),
+            animation_duration=0,
+        )
+        self.global_note = widgets.HTML()
+        self.global_view = widgets.Accordion(
+            children=[widgets.VBox([self.global_note, self.global_figure])], selected_index=None
+        )
+        self.widget = widgets.VBox(
+            [
+                self.title,
+                self.summary,
+                self.hint,
+                self.figure,
+                self.count_slider,
+                self.message,
+                self.global_view,
+            ],
+            layout=widgets.Layout(width="100%"),
+        )
+        self.widget.add_class("cs-panel")
+        state.observe(self.redraw, ["client_id", "n_contributions", "lang", "threshold"])
+        state.observe(self._relabel_global, "lang")
+        self._relabel_global()
+        self.redraw()
+
+    @safe
+    def _count_moved(self, change) -> None:
+        self.state.n_contributions = int(change["new"])
+
+    @safe
+    def _bar_selected(self, change) -> None:
+        selected = change["new"]
+        if selected is None or len(selected) == 0:
+            return
+        step = self.steps[int(selected[0])]
+        if step.key.startswith("__"):
+            return
+        self.state.feature = step.key
+
+    def select_bar(self, feature: str) -> None:
+        """Act as if the bar of ``feature`` was clicked (used by tests and keyboard users)."""
+        keys = [step.key for step in self.steps]
+        self.bars.selected = [keys.index(feature)]
+
+    @safe
+    def redraw(self, _change=None) -> None:
+        """Draw the waterfall and the summary of the current client."""
+        lang = self.state.lang
+        self.title.value = f"<h3>{self.words('why.title')}</h3>"
+        self.hint.value = f'<div class="cs-hint">{self.words("why.hint")}</div>'
+        self.count_slider.description = self.words("why.n_contributions")
+        if self.count_slider.value != self.state.n_contributions:
+            self.count_slider.value = self.state.n_contributions
+        if self.state.client_id is None:
+            return
+        row = self.data.row_of(self.state.client_id)
+        steps = waterfall_steps(self.data, row, self.state.n_contributions, lang)
+        self.steps = steps
+        offsets, raises, lowers, totals = [], [], [], []
+        for step in steps:
+            if step.key in ("__start__", "__end__"):
+                offsets.append(0.0), raises.append(0.0), lowers.append(0.0), totals.append(step.end)
+                continue
+            low, high = sorted((step.start, step.end))
+            offsets.append(low)
+            raises.append(high - low if step.end >= step.start else 0.0)
+            lowers.append(high - low if step.end < step.start else 0.0)
+            totals.append(0.0)
+        labels = unique_labels([step.label for step in steps])
+        top = max(max(s.start, s.end) for s in steps)
+        change_texts = []
+        for step in steps:
+            if step.key in ("__start__", "__end__"):
+                change_texts.append(percent(step.end, lang))
+            else:
+                sign = "+" if step.end >= step.start else "−"
+                change_texts.append(
+                    f"{sign}{abs(step.end - step.start) * 100:.1f} pt".replace(
+                        ".", "," if lang == "fr" else "."
+                    )
+                )
+        with self.figure.hold_sync():
+            self.bars.selected = None
+            self.category_scale.domain = labels
+            self.value_scale.max = float(top) * 1.08 + 1e-6
+            self.bars.x = labels
+            self.bars.y = [offsets, raises, lowers, totals]
+            self.change_labels.y = labels
+            self.change_labels.x = [max(s.start, s.end) for s in steps]
+            self.change_labels.text = change_texts
+        summary = summary_for(self.data, row, self.state.threshold, lang)
+        self.summary.value = f'<div class="cs-summary-text">{escape(summary)}</div>'
+        self.show_message("")
+
+    @safe
+    def _relabel_global(self, _change=None) -> None:
+        lang = self.state.lang
+        self.global_view.set_title(0, self.words("why.global_title"))
+        self.global_note.value = f'<div class="cs-hint">{self.words("why.global_note")}</div>'
+        items = self.data.global_importance[:GLOBAL_TOP]
+        labels = unique_labels([_shorten(self.data.label(item["feature"], lang)) for item in items])
+        self.global_scale_y.domain = labels
+        self.global_bars.x = labels
+        self.global_bars.y = [float(item["mean_abs_contribution"]) for item in items]
+
+    def bar_labels(self) -> list[str]:
+        """The labels of the bars as shown (for tests and the report)."""
+        return [step.label for step in self.steps]
