@@ -5,6 +5,9 @@ Other test modules import ``toy_feature_frame`` from here; the test below checks
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -45,6 +48,49 @@ def toy_feature_frame(n_train: int = 3_000, n_test: int = 300, seed: int = 0) ->
         }
     )
     return frame
+
+
+TOY_UNITS = {
+    "AMT_INCOME_TOTAL": ("amount", 0, "income"),
+    "EXT_SOURCE_2": ("score", 2, "external_scores"),
+    "DAYS_LATE_MEAN": ("days", 1, "payment_behaviour"),
+    "NAME_CONTRACT_TYPE": ("category", 0, "credit_requested"),
+    "CODE_GENDER": ("category", 0, "identity"),
+    "DAYS_BIRTH": ("number", 0, "identity"),
+    "NOISE": ("number", 2, "identity"),
+}
+
+
+def toy_catalog() -> dict:
+    """A feature catalog (artifacts.py format) for the toy frame's features."""
+    features = []
+    for name, (unit, decimals, group) in TOY_UNITS.items():
+        features.append(
+            {
+                "name": name,
+                "label_fr": f"libellé {name}",
+                "label_en": f"label {name}",
+                "unit": unit,
+                "decimals": decimals,
+                "source": "application",
+                "group": group,
+                "kind": "categorical" if unit == "category" else "numeric",
+            }
+        )
+    return {"groups": {}, "features": features}
+
+
+def write_toy_feature_artifacts(artifacts_dir: Path, frame: pd.DataFrame | None = None) -> Path:
+    """What the features step writes, for the toy frame: features.parquet, feature_catalog.json
+    and applications.parquet (gender and birth days of every applicant)."""
+    frame = toy_feature_frame() if frame is None else frame
+    artifacts_dir.mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(artifacts_dir / "features.parquet", index=False)
+    (artifacts_dir / "feature_catalog.json").write_text(json.dumps(toy_catalog()), "utf-8")
+    frame[["SK_ID_CURR", "SPLIT", "CODE_GENDER", "DAYS_BIRTH"]].to_parquet(
+        artifacts_dir / "applications.parquet", index=False
+    )
+    return artifacts_dir
 
 
 def test_toy_frame_follows_the_artifacts_layout():

@@ -174,3 +174,18 @@ def verify_artifacts(artifacts_dir: Path | str) -> dict:
             f"{artifacts_dir}`) to rebuild a consistent set."
         )
     return manifest
+
+
+def executed_notebook_parameters(artifacts_dir: Path | str) -> dict[str, dict]:
+    """Parameters Papermill injected into each executed notebook of report/, by notebook stem
+    (empty when the notebooks were run by hand)."""
+    parameters = {}
+    for path in sorted((Path(artifacts_dir) / REPORT_DIR).glob("*.ipynb")):
+        try:
+            notebook = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        injected = notebook.get("metadata", {}).get("papermill", {}).get("parameters")
+        if injected is not None:
+            parameters[path.stem] = injected
+    return parameters

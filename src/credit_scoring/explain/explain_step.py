@@ -43,7 +43,7 @@ from credit_scoring.explain.neighbours import (
 from credit_scoring.explain.summaries import DEFAULT_BINS, population_summaries
 from credit_scoring.model.calibration import apply_calibration
 from credit_scoring.model.threshold import RISK_BAND_CUTS, decide, risk_bands
-from credit_scoring.model.train_step import read_feature_table
+from credit_scoring.model.train_step import json_safe, read_feature_table
 from credit_scoring.model.training import load_fold_models, load_model
 
 
@@ -107,7 +107,7 @@ def run_explanations(
     oof_path = artifacts_dir / OOF
     if not oof_path.is_file():
         raise ArtifactError(f"{oof_path} is missing: run the training step first")
-    oof = pd.read_parquet(oof_path, columns=[APPLICANT_KEY, "fold"])
+    oof = pd.read_parquet(oof_path, columns=[APPLICANT_KEY, "fold", "raw_score"])
     timings["load"] = time.perf_counter() - started
 
     is_training = (frame[SPLIT] == TRAIN).to_numpy()
@@ -123,6 +123,16 @@ def run_explanations(
     started = time.perf_counter()
     explanations = explain_applicants(frame, is_training, fold_ids, fold_models, final_model)
     timings["contributions"] = time.perf_counter() - started
+    # The SHAP raw scores of training rows must be the out-of-fold scores the threshold was
+    # chosen on: anything else means the models and oof.parquet come from different runs.
+    oof_raw = frame.loc[is_training, APPLICANT_KEY].map(
+        pd.Series(oof["raw_score"].to_numpy(), index=oof[APPLICANT_KEY].to_numpy())
+    )
+    if np.abs(explanations.raw_scores[is_training] - oof_raw.to_numpy()).max() > 1e-4:
+        raise ArtifactError(
+            "the fold models do not reproduce oof.parquet: the training artifacts come from "
+            "different runs; rerun the training step"
+        )
 
     scores = score_table(frame, explanations, calibration, threshold)
     importance = global_importance(explanations.contributions, explanations.feature_names)
@@ -165,7 +175,7 @@ def write_explain_artifacts(run: ExplainRun, artifacts_dir: Path | str) -> list[
         POPULATION_SUMMARIES: run.summaries,
     }
     for name, content in files.items():
-        text = json.dumps(content, indent=None, ensure_ascii=False)
+        text = json.dumps(json_safe(content), ensure_ascii=False, allow_nan=False)
         (artifacts_dir / name).write_text(text + "\n", encoding="utf-8")
     save_similar_space(run.space, artifacts_dir / SIMILAR_CLIENTS)
     return [artifacts_dir / name for name in (SCORES, CONTRIBUTIONS, SIMILAR_CLIENTS, *files)]

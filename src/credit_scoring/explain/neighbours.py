@@ -76,6 +76,7 @@ def build_similar_space(frame: pd.DataFrame, features: Sequence[str]) -> Similar
     if known.empty:
         raise EmptyGroupError("no applicant with a known outcome to compare clients with")
     values = known[list(features)].apply(pd.to_numeric, errors="coerce").to_numpy(np.float64)
+    values = values.copy()
     values[~np.isfinite(values)] = np.nan
     means = np.nan_to_num(np.nanmean(values, axis=0)) if len(features) else np.zeros(0)
     scales = np.nan_to_num(np.nanstd(values, axis=0), nan=1.0)

@@ -29,7 +29,7 @@ def _rates(defaults: np.ndarray, known: np.ndarray) -> list[float | None]:
 
 def numeric_summary(values, targets, known, bins: int = DEFAULT_BINS) -> dict:
     """Histogram of one numeric feature with default counts and rates per bin."""
-    values = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=np.float64)
+    values = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=np.float64, copy=True)
     values[~np.isfinite(values)] = np.nan
     present = ~np.isnan(values)
     summary = {"kind": "numeric", "missing_count": int((~present).sum())}

@@ -195,8 +195,23 @@ def run_training(
     return TrainingRun(cv, final_model, calibration, threshold, metrics, fairness, oof)
 
 
+def json_safe(value):
+    """``value`` with NaN/inf floats replaced by None and numpy scalars by Python ones, so that
+    the JSON written is valid."""
+    if isinstance(value, Mapping):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
 def _write_json(path: Path, content: Mapping) -> None:
-    path.write_text(json.dumps(content, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(json_safe(content), indent=1, ensure_ascii=False, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 def write_training_artifacts(run: TrainingRun, artifacts_dir: Path | str) -> list[Path]:

@@ -1,0 +1,192 @@
+"""Scoring new applications with the trained artifacts (``credit-scoring score``).
+
+New applications (application_test format, with whatever side tables exist) go through the very
+same feature code as training (credit_scoring.features.build_features), are aligned to the
+model's feature list, scored by the final model, calibrated, decided at the business threshold,
+and explained by their top reasons.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from credit_scoring.artifacts import CALIBRATION, FEATURE_CATALOG, METRICS, MODEL, THRESHOLD
+from credit_scoring.data.schema import APPLICANT_KEY, TABLES, TARGET
+from credit_scoring.errors import ArtifactError, DataError
+from credit_scoring.explain.contributions import shap_contributions
+from credit_scoring.explain.reasons import summarize_reasons, top_reasons
+from credit_scoring.i18n import check_language
+from credit_scoring.model.calibration import apply_calibration
+from credit_scoring.model.threshold import decide, risk_bands
+from credit_scoring.model.training import NON_FEATURE_COLUMNS, load_model
+
+NEW_APPLICATIONS = "application_test"
+OUTPUT_SUFFIXES = (".csv", ".parquet")
+
+
+def _read_json(artifacts_dir: Path, name: str) -> dict:
+    path = artifacts_dir / name
+    if not path.is_file():
+        raise ArtifactError(
+            f"{path} is missing: these artifacts are incomplete; run `credit-scoring pipeline` "
+            "before scoring"
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def align_features(
+    frame: pd.DataFrame,
+    model_features: list[str],
+    training_columns: list[str],
+    catalog: Mapping,
+    absent_tables: set[str],
+) -> pd.DataFrame:
+    """The model's input columns of ``frame``, in the model's order.
+
+    A feature that comes from a side table absent from the new data is missing by design (an
+    applicant without history there) and is filled with NaN. Any other missing column, or a
+    column the training features did not have, means the feature code differs from the one that
+    trained the model: DataError.
+    """
+    sources = {entry["name"]: entry.get("source") for entry in catalog.get("features", [])}
+    produced = [name for name in frame.columns if name not in NON_FEATURE_COLUMNS]
+    extra = sorted(set(produced) - set(training_columns))
+    if extra:
+        raise DataError(
+            f"the features built from the new data have column(s) the model was not trained "
+            f"with: {', '.join(extra[:10])}. The feature code changed since training: rerun "
+            "the pipeline to retrain, then score again"
+        )
+    missing = [name for name in model_features if name not in frame.columns]
+    unexplained = [name for name in missing if sources.get(name) not in absent_tables]
+    if unexplained:
+        raise DataError(
+            f"the features built from the new data lack column(s) the model needs: "
+            f"{', '.join(unexplained[:10])}. Check that the new files follow the Kaggle format, "
+            "or rerun the pipeline if the feature code changed"
+        )
+    aligned = frame.reindex(columns=[APPLICANT_KEY, *model_features])
+    return aligned
+
+
+def score_applications(
+    artifacts_dir: Path | str,
+    tables: Mapping[str, pd.DataFrame],
+    top_reasons: int = 3,
+    lang: str = "fr",
+) -> pd.DataFrame:
+    """Score the applications of ``tables`` (the Kaggle tables by name: application_test, or
+    application_train whose TARGET is then ignored, plus any side tables).
+
+    Returns one row per applicant: SK_ID_CURR, raw_score, default_probability, decision,
+    risk_band, reason_<i> / reason_<i>_feature / reason_<i>_contribution for the top reasons, and
+    a one-sentence summary.
+    """
+    from credit_scoring.features import build_features
+
+    check_language(lang)
+    artifacts_dir = Path(artifacts_dir)
+    model = load_model(artifacts_dir / MODEL)
+    calibration = _read_json(artifacts_dir, CALIBRATION)
+    threshold = float(_read_json(artifacts_dir, THRESHOLD)["threshold"])
+    metrics = _read_json(artifacts_dir, METRICS)
+    catalog = _read_json(artifacts_dir, FEATURE_CATALOG)
+
+    application_name = NEW_APPLICATIONS if NEW_APPLICATIONS in tables else "application_train"
+    if application_name not in tables:
+        raise DataError(
+            "no applications to score: give application_test.csv (the Kaggle format of new "
+            "applications) in the data folder"
+        )
+    applications = tables[application_name].drop(columns=[TARGET], errors="ignore")
+    # Whatever table they came from, the rows go to the feature code as new applications.
+    feature_tables = {
+        name: frame
+        for name, frame in tables.items()
+        if name not in ("application_train", NEW_APPLICATIONS)
+    }
+    feature_tables[NEW_APPLICATIONS] = applications
+    absent = {name for name in TABLES if name not in feature_tables}
+    frame = build_features(feature_tables).frame
+    model_features = list(model.feature_names_)
+    aligned = align_features(
+        frame, model_features, metrics.get("feature_columns", model_features), catalog, absent
+    )
+    explanations = shap_contributions(model, aligned)
+    probabilities = apply_calibration(calibration, explanations.raw_scores)
+    decisions = decide(probabilities, threshold)
+    result = pd.DataFrame(
+        {
+            APPLICANT_KEY: aligned[APPLICANT_KEY].to_numpy(),
+            "raw_score": explanations.raw_scores,
+            "default_probability": probabilities,
+            "decision": decisions,
+            "risk_band": risk_bands(probabilities, threshold),
+        }
+    )
+    if top_reasons > 0:
+        reason_columns = _reason_columns(
+            explanations.contributions,
+            model_features,
+            aligned,
+            catalog,
+            decisions,
+            top_reasons,
+            lang,
+        )
+        result = pd.concat([result, reason_columns], axis=1)
+    return result
+
+
+def _reason_columns(contributions, names, aligned, catalog, decisions, count, lang) -> pd.DataFrame:
+    rows = []
+    values = aligned[names]
+    for position in range(len(aligned)):
+        reasons = top_reasons(
+            contributions[position], names, values.iloc[position], catalog, count, lang
+        )
+        row = {}
+        for rank in range(1, count + 1):
+            reason = reasons[rank - 1] if rank <= len(reasons) else None
+            row[f"reason_{rank}"] = f"{reason.label}: {reason.value}" if reason else ""
+            row[f"reason_{rank}_feature"] = reason.feature if reason else ""
+            row[f"reason_{rank}_contribution"] = reason.contribution if reason else np.nan
+        row["summary"] = summarize_reasons(reasons, decisions[position], lang)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def score_folder(
+    artifacts_dir: Path | str,
+    data_dir: Path | str,
+    out_path: Path | str,
+    top_reasons: int = 3,
+    lang: str = "fr",
+) -> pd.DataFrame:
+    """Score application_test.csv of ``data_dir`` (with the side tables found there) and write
+    the result to ``out_path`` (.csv or .parquet)."""
+    from credit_scoring.data import load_tables
+
+    out_path = Path(out_path)
+    if out_path.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise DataError(f"cannot write {out_path}: give an output file ending in .csv or .parquet")
+    data_dir = Path(data_dir)
+    names = [name for name in TABLES if name != "application_train"]
+    tables = load_tables(data_dir, tables=names)
+    if NEW_APPLICATIONS not in tables:
+        raise DataError(
+            f"{data_dir} holds no application_test.csv: put the new applications there in the "
+            "Kaggle application_test format"
+        )
+    scored = score_applications(artifacts_dir, dict(tables.items()), top_reasons, lang)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    if out_path.suffix.lower() == ".csv":
+        scored.to_csv(out_path, index=False)
+    else:
+        scored.to_parquet(out_path, index=False)
+    return scored
