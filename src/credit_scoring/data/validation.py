@@ -195,6 +195,18 @@ def _duplicated(frame: pd.DataFrame, key: tuple[str, ...]) -> np.ndarray | None:
             offset = part - part.min()
             span = int(offset.max()) + 1 if len(offset) else 1
             combined = combined * span + offset
+    if len(combined) < 2:
+        return np.zeros(len(combined), dtype=bool)
+    # Fast proofs of uniqueness first (a sorted key, then a sorted copy); positions of the
+    # repeated rows are only computed (with a hash table) when there are some.
+    steps = np.diff(combined)
+    if (steps > 0).all() or (steps < 0).all():
+        return np.zeros(len(combined), dtype=bool)
+    del steps
+    ordered = np.sort(combined)
+    if not (ordered[1:] == ordered[:-1]).any():
+        return np.zeros(len(combined), dtype=bool)
+    del ordered
     return pd.Series(combined).duplicated(keep="first").to_numpy()
 
 
