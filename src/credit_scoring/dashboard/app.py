@@ -29,7 +29,7 @@ PAGE_STYLE = """
 .cs-app h3 { margin: 4px 0 6px; font-size: 18px; border-bottom: 2px solid #e0e6eb; }
 .cs-app h4 { margin: 8px 0 4px; font-size: 15px; }
 .cs-panel { background: #fff; border: 1px solid #dfe3e8; border-radius: 6px; padding: 8px 12px;
-            margin: 4px; box-sizing: border-box; }
+            margin: 0 0 10px 0; box-sizing: border-box; }
 .cs-note { padding: 6px 10px; border-radius: 4px; margin: 4px 0; font-weight: bold; }
 .cs-note-warning { background: #fff4e5; color: #8a4b00; border-left: 4px solid #f57c00; }
 .cs-note-error { background: #fdecea; color: #8e1b1b; border-left: 4px solid #c62828; }
@@ -89,7 +89,9 @@ class DashboardApp(Panel):
         self.language.observe(self._language_chosen, "value")
         state.observe(self._relabel, "lang")
         self.selection_note = widgets.HTML()
-        left = widgets.VBox([self.picker.widget], layout=widgets.Layout(width="30%"))
+        left = widgets.VBox(
+            [self.picker.widget], layout=widgets.Layout(width="30%", padding="0 10px 0 0")
+        )
         middle = widgets.VBox(
             [self.score.widget, self.report.widget], layout=widgets.Layout(width="70%")
         )
@@ -113,7 +115,10 @@ class DashboardApp(Panel):
                 widgets.HBox([left, middle], layout=widgets.Layout(width="100%")),
                 widgets.HBox(
                     [
-                        widgets.Box([self.why.widget], layout=widgets.Layout(width="60%")),
+                        widgets.Box(
+                            [self.why.widget],
+                            layout=widgets.Layout(width="60%", padding="0 10px 0 0"),
+                        ),
                         widgets.Box([self.info.widget], layout=widgets.Layout(width="40%")),
                     ],
                     layout=widgets.Layout(width="100%"),

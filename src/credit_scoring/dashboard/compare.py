@@ -14,7 +14,9 @@ from credit_scoring.dashboard.score import percent
 from credit_scoring.dashboard.state import GROUP_MODES, DashboardState, Panel, escape, safe
 from credit_scoring.errors import EmptyGroupError
 
-HISTOGRAM_BINS = 20
+HISTOGRAM_BINS = 15
+#: Default rates of bars with fewer known-outcome clients are too noisy to draw.
+MIN_CLIENTS_FOR_RATE = 10
 SCATTER_SAMPLE = 2_000
 GROUP_COLOUR = "#90a4ae"
 CLIENT_COLOUR = "#e65100"
@@ -32,6 +34,8 @@ class Distribution:
     default_rates: np.ndarray  # NaN where no known-outcome client
     client_bar: int | None  # index of the client's bar (None when the value is missing)
     client_value: float | str | None
+    tick_labels: list[str]  # short labels under the bars
+    known_counts: np.ndarray  # known-outcome clients per bar
 
 
 def group_rows(data: DashboardData, state: DashboardState) -> np.ndarray:
@@ -110,6 +114,9 @@ def distribution(
         labels = [
             _range_label(data, feature, edges[i], edges[i + 1], lang) for i in range(len(counts))
         ]
+        short_labels = [
+            _short_label(data, feature, edges[i], edges[i + 1], lang) for i in range(len(counts))
+        ]
     else:
         codes, levels = data.categorical[feature]
         group_codes = codes[rows]
@@ -126,9 +133,26 @@ def distribution(
         client_value = data.value(feature, client_row) if client_row is not None else None
         client_bar = levels.index(client_value) if client_value in levels else None
         labels = [data.display_value(feature, level, lang) for level in levels]
+        short_labels = labels
     with np.errstate(invalid="ignore", divide="ignore"):
         rates = np.where(known_counts > 0, default_counts / np.maximum(known_counts, 1), np.nan)
-    return Distribution(labels, edges, counts.astype(np.int64), rates, client_bar, client_value)
+    return Distribution(
+        labels,
+        edges,
+        counts.astype(np.int64),
+        rates,
+        client_bar,
+        client_value,
+        short_labels,
+        known_counts.astype(np.int64),
+    )
+
+
+def _short_label(data: DashboardData, feature: str, low: float, high: float, lang: str) -> str:
+    """The lower bound of a bin (or its single value), for the axis under the bars."""
+    if high - low == 1.0 and float(low + 0.5).is_integer():
+        return data.display_value(feature, low + 0.5, lang)
+    return data.display_value(feature, low, lang)
 
 
 def _range_label(data: DashboardData, feature: str, low: float, high: float, lang: str) -> str:
@@ -223,9 +247,11 @@ class ComparisonPanel(Panel):
             scales={"x": self.bin_scale, "y": self.count_scale},
         )
         self.bin_axis = bq.Axis(
-            scale=self.bin_scale, tick_rotate=-30, tick_style={"font-size": "11px"}
+            scale=self.bin_scale, tick_rotate=-40, tick_style={"font-size": "12px"}
         )
-        self.count_axis = bq.Axis(scale=self.count_scale, orientation="vertical", num_ticks=4)
+        self.count_axis = bq.Axis(
+            scale=self.count_scale, orientation="vertical", num_ticks=4, label_offset="50px"
+        )
         self.rate_axis = bq.Axis(
             scale=self.rate_scale,
             orientation="vertical",
@@ -233,13 +259,16 @@ class ComparisonPanel(Panel):
             tick_format=".0%",
             num_ticks=4,
             color=RATE_COLOUR,
+            label_offset="45px",
         )
         self.histogram_figure = bq.Figure(
             marks=[self.histogram, self.rate_line, self.client_mark],
             axes=[self.bin_axis, self.count_axis, self.rate_axis],
-            fig_margin={"top": 30, "bottom": 110, "left": 60, "right": 60},
+            fig_margin={"top": 30, "bottom": 80, "left": 65, "right": 65},
             layout=widgets.Layout(width="100%", height="400px"),
             animation_duration=0,
+            padding_x=0.0,
+            padding_y=0.0,
         )
         self.histogram_figure.add_class("cs-histogram")
         self.legend = widgets.HTML()
@@ -269,7 +298,7 @@ class ComparisonPanel(Panel):
         )
         self.x_axis = bq.Axis(scale=self.x_scale, num_ticks=5, label_offset="35px")
         self.y_axis = bq.Axis(
-            scale=self.y_scale, orientation="vertical", num_ticks=5, label_offset="-50px"
+            scale=self.y_scale, orientation="vertical", num_ticks=5, label_offset="60px"
         )
         self.scatter_figure = bq.Figure(
             marks=[self.scatter, self.client_point],
@@ -278,6 +307,8 @@ class ComparisonPanel(Panel):
             fig_margin={"top": 20, "bottom": 55, "left": 80, "right": 20},
             layout=widgets.Layout(width="100%", height="400px"),
             animation_duration=0,
+            padding_x=0.03,
+            padding_y=0.03,
         )
         self.scatter_figure.add_class("cs-scatter")
         self.scatter_note = widgets.HTML()
@@ -289,7 +320,7 @@ class ComparisonPanel(Panel):
         self._updating = False
         left = widgets.VBox(
             [self.feature_choice, self.position_info, self.histogram_figure, self.legend],
-            layout=widgets.Layout(width="50%"),
+            layout=widgets.Layout(width="50%", padding="0 10px 0 0"),
         )
         right = widgets.VBox(
             [self.second_choice, self.scatter_note, self.scatter_figure],
@@ -448,12 +479,18 @@ class ComparisonPanel(Panel):
         feature = self.state.feature
         found = distribution(self.data, feature, self.rows, client_row, lang)
         self.distribution = found
-        labels = _unique(found.labels)
+        labels = _unique(found.tick_labels)
         colours = [
             CLIENT_COLOUR if i == found.client_bar else GROUP_COLOUR for i in range(len(labels))
         ]
-        rate_x = [labels[i] for i in range(len(labels)) if not np.isnan(found.default_rates[i])]
-        rate_y = [float(r) for r in found.default_rates if not np.isnan(r)]
+        drawn = [
+            i
+            for i in range(len(labels))
+            if found.known_counts[i] >= MIN_CLIENTS_FOR_RATE
+            and not np.isnan(found.default_rates[i])
+        ]
+        rate_x = [labels[i] for i in drawn]
+        rate_y = [float(found.default_rates[i]) for i in drawn]
         with self.histogram_figure.hold_sync():
             self.bin_scale.domain = labels
             self.count_scale.max = float(max(found.counts.max(initial=0), 1)) * 1.15
@@ -468,7 +505,7 @@ class ComparisonPanel(Panel):
             if found.client_bar is not None:
                 self.client_mark.x = [labels[found.client_bar]]
                 self.client_mark.y = [float(found.counts[found.client_bar])]
-                self.client_mark.text = [self.words("compare.client_mark")]
+                self.client_mark.text = ["▼"]
             else:
                 self.client_mark.x, self.client_mark.y, self.client_mark.text = [], [], []
         label = self.data.label(feature, lang)

@@ -1,4 +1,4 @@
-"""Client information: a card of key facts and the fields of a chosen group, formatted for people."""
+"""Client information: key facts, or the fields of a chosen group, formatted for people."""
 
 from __future__ import annotations
 
@@ -86,13 +86,11 @@ class ClientInfoPanel(Panel):
             style={"description_width": "40%"},
             continuous_update=True,
         )
-        self.fields = widgets.HTML()
-        self.fields.add_class("cs-fields")
         self._updating = False
         self.group_choice.observe(self._redraw_fields, "value")
         self.search.observe(self._redraw_fields, "value")
         self.widget = widgets.VBox(
-            [self.title, self.card, self.group_choice, self.search, self.fields, self.message],
+            [self.title, self.group_choice, self.search, self.card, self.message],
             layout=widgets.Layout(width="100%"),
         )
         self.widget.add_class("cs-panel")
@@ -121,9 +119,7 @@ class ClientInfoPanel(Panel):
             self._updating = False
         if self.state.client_id is None:
             self.card.value = ""
-            self.fields.value = ""
             return
-        self.card.value = self._table(self.key_features, css="cs-facts")
         self._redraw_fields()
 
     def shown_rows(self) -> list[tuple[str, str]]:
@@ -159,9 +155,9 @@ class ClientInfoPanel(Panel):
             return
         names = self._chosen_fields()
         if not names:
-            self.fields.value = f"<p>{self.words('info.no_field')}</p>"
+            self.card.value = f"<p>{self.words('info.no_field')}</p>"
             return
-        self.fields.value = self._table(names, css="cs-field-table")
+        self.card.value = self._table(names, css="cs-facts")
 
     def _table(self, names: list[str], css: str) -> str:
         rows = "".join(

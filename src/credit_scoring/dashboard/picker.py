@@ -26,7 +26,7 @@ class ClientPicker(Panel):
             layout=widgets.Layout(width="100%"),
         )
         self.id_box.add_class("cs-client-id")
-        self.show_button = widgets.Button(icon="search", layout=widgets.Layout(width="auto"))
+        self.show_button = widgets.Button(icon="search", layout=widgets.Layout(width="120px"))
         self.show_button.add_class("cs-show-client")
         self.previous_button = widgets.Button(
             icon="chevron-left", layout=widgets.Layout(width="48%")
@@ -99,7 +99,7 @@ class ClientPicker(Panel):
                 dropdown.options = options
                 dropdown.value = current
                 dropdown.description = self.words(f"filter.{column}")
-                dropdown.style = {"description_width": "40%"}
+                dropdown.style = {"description_width": "45%"}
         finally:
             self._updating = False
         self._show_count()

@@ -6,6 +6,7 @@ import math
 
 import bqplot as bq
 import ipywidgets as widgets
+import numpy as np
 
 from credit_scoring.dashboard.data import DashboardData
 from credit_scoring.dashboard.state import DashboardState, Panel, escape, safe
@@ -87,7 +88,7 @@ class ScorePanel(Panel):
         )
         self.marker = bq.Scatter(
             x=[0.0],
-            y=[0.45],
+            y=[0.3],
             marker="triangle-down",
             default_size=260,
             colors=["#111111"],
@@ -95,7 +96,7 @@ class ScorePanel(Panel):
         )
         self.marker_label = bq.Label(
             x=[0.0],
-            y=[0.62],
+            y=[0.62 + 0.1],
             text=[""],
             colors=["#111111"],
             font_size=16,
@@ -103,7 +104,9 @@ class ScorePanel(Panel):
             align="middle",
             scales={"x": self.x_scale, "y": self.y_scale},
         )
-        x_axis = bq.Axis(scale=self.x_scale, tick_format=".0%", num_ticks=6)
+        self.x_axis = bq.Axis(
+            scale=self.x_scale, tick_format=".0%", tick_style={"font-size": "13px"}
+        )
         self.gauge = bq.Figure(
             marks=[
                 self.zones,
@@ -112,23 +115,27 @@ class ScorePanel(Panel):
                 self.marker_label,
                 self.threshold_label,
             ],
-            axes=[x_axis],
+            axes=[self.x_axis],
             fig_margin={"top": 10, "bottom": 30, "left": 20, "right": 20},
             layout=widgets.Layout(width="100%", height="140px"),
             animation_duration=0,
+            padding_x=0.0,
+            padding_y=0.0,
         )
         self.gauge.add_class("cs-gauge")
         self.threshold_slider = widgets.FloatSlider(
             min=0.01,
             max=0.99,
             step=0.005,
-            readout_format=".1%",
+            readout=False,
             continuous_update=False,
-            layout=widgets.Layout(width="100%"),
-            style={"description_width": "45%"},
+            layout=widgets.Layout(width="65%"),
+            style={"description_width": "55%"},
         )
+        self.threshold_value = widgets.HTML(layout=widgets.Layout(width="70px"))
+        self.threshold_value.add_class("cs-threshold-value")
         self.threshold_slider.add_class("cs-threshold")
-        self.reset_button = widgets.Button(layout=widgets.Layout(width="auto"))
+        self.reset_button = widgets.Button(layout=widgets.Layout(width="240px"))
         self.reset_button.add_class("cs-reset-threshold")
         self.policy_note = widgets.HTML()
         self.threshold_slider.observe(self._slider_moved, "value")
@@ -139,7 +146,10 @@ class ScorePanel(Panel):
                 self.summary,
                 self.gauge,
                 self.policy_note,
-                widgets.HBox([self.threshold_slider, self.reset_button]),
+                widgets.HBox(
+                    [self.threshold_slider, self.threshold_value, self.reset_button],
+                    layout=widgets.Layout(align_items="center"),
+                ),
                 self.message,
             ],
             layout=widgets.Layout(width="100%"),
@@ -173,6 +183,7 @@ class ScorePanel(Panel):
             + (f" <b>{self.words('score.policy_active')}</b>" if simulated else "")
             + "</div>"
         )
+        self.threshold_value.value = f"<b>{percent(threshold, lang)}</b>"
         if abs(self.threshold_slider.value - threshold) > 1e-9:
             self.threshold_slider.value = threshold
         if self.state.client_id is None:
@@ -200,6 +211,7 @@ class ScorePanel(Panel):
         top = min(1.0, max(0.4, math.ceil(max(probability, threshold) * 15) / 10))
         with self.gauge.hold_sync():
             self.x_scale.max = top
+            self.x_axis.tick_values = [round(tick, 2) for tick in np.arange(0.0, top + 1e-9, 0.1)]
             self.zones.x = [[0.0, threshold], [threshold, top]]
             self.threshold_line.x = [threshold, threshold]
             self.threshold_label.x = [threshold]

@@ -169,14 +169,16 @@ class WhyPanel(Panel):
             grid_lines="dashed",
         )
         self.category_axis = bq.Axis(
-            scale=self.category_scale, orientation="vertical", tick_style={"font-size": "13px"}
+            scale=self.category_scale, orientation="vertical", tick_style={"font-size": "14px"}
         )
         self.figure = bq.Figure(
             marks=[self.bars, self.change_labels],
             axes=[self.value_axis, self.category_axis],
-            fig_margin={"top": 10, "bottom": 35, "left": 360, "right": 70},
+            fig_margin={"top": 10, "bottom": 35, "left": 380, "right": 20},
             layout=widgets.Layout(width="100%", height="420px"),
             animation_duration=0,
+            padding_x=0.0,
+            padding_y=0.0,
         )
         self.figure.add_class("cs-waterfall")
         self.bars.observe(self._bar_selected, "selected")
@@ -208,12 +210,14 @@ class WhyPanel(Panel):
                 bq.Axis(
                     scale=self.global_scale_y,
                     orientation="vertical",
-                    tick_style={"font-size": "13px"},
+                    tick_style={"font-size": "14px"},
                 ),
             ],
             fig_margin={"top": 10, "bottom": 35, "left": 360, "right": 30},
             layout=widgets.Layout(width="100%", height="380px"),
             animation_duration=0,
+            padding_x=0.0,
+            padding_y=0.0,
         )
         self.global_note = widgets.HTML()
         self.global_view = widgets.Accordion(
@@ -296,7 +300,7 @@ class WhyPanel(Panel):
         with self.figure.hold_sync():
             self.bars.selected = None
             self.category_scale.domain = labels
-            self.value_scale.max = float(top) * 1.08 + 1e-6
+            self.value_scale.max = float(top) * 1.3 + 1e-6
             self.bars.x = labels
             self.bars.y = [offsets, raises, lowers, totals]
             self.change_labels.y = labels
