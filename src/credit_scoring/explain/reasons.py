@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import pandas as pd
 
 from credit_scoring.features.catalog import entries_by_name, format_value
 from credit_scoring.i18n import check_language, translate
@@ -66,7 +67,7 @@ def top_reasons(
         raise ValueError(
             f"{len(contributions_row)} contributions for {len(feature_names)} feature names"
         )
-    if not isinstance(feature_values, Mapping) and not hasattr(feature_values, "index"):
+    if not isinstance(feature_values, Mapping | pd.Series):
         feature_values = dict(zip(feature_names, feature_values, strict=True))
     entries = _entries(catalog)
     order = np.argsort(-np.abs(contributions_row), kind="stable")

@@ -1,0 +1,96 @@
+"""Similar clients: k distinct known-outcome applicants, never the client, nearest first."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_model_toy_data import toy_feature_frame
+
+from credit_scoring.errors import ArtifactError, EmptyGroupError, UnknownClientError
+from credit_scoring.explain.neighbours import (
+    build_similar_space,
+    find_similar,
+    key_features,
+    load_similar_space,
+    save_similar_space,
+)
+
+FEATURES = ["EXT_SOURCE_2", "AMT_INCOME_TOTAL", "DAYS_LATE_MEAN"]
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return toy_feature_frame(3_000, 300, seed=4)
+
+
+@pytest.fixture(scope="module")
+def space(frame):
+    return build_similar_space(frame, FEATURES)
+
+
+def test_neighbours_are_k_distinct_known_outcome_applicants_other_than_the_client(frame, space):
+    known = set(frame.loc[frame["SPLIT"] == "train", "SK_ID_CURR"])
+    client = int(frame["SK_ID_CURR"].iloc[10])  # a training applicant: in the space itself
+    similar = find_similar(space, space.vector_of(frame, client), k=15, exclude_id=client)
+    assert len(similar) == 15
+    assert len(set(similar.tolist())) == 15
+    assert client not in similar
+    assert set(similar.tolist()) <= known
+
+
+def test_new_applicants_get_known_outcome_neighbours_nearest_first(frame, space):
+    client = int(frame.loc[frame["SPLIT"] == "test", "SK_ID_CURR"].iloc[0])
+    vector = space.vector_of(frame, client)
+    similar = find_similar(space, vector, k=5, exclude_id=client)
+    positions = [int(np.flatnonzero(space.ids == i)[0]) for i in similar]
+    distances = np.linalg.norm(space.matrix[positions] - vector, axis=1)
+    assert np.all(np.diff(distances) >= 0)
+    # no known applicant outside the answer is nearer than the 5th
+    every = np.linalg.norm(space.matrix - vector, axis=1)
+    assert np.sort(every)[4] == pytest.approx(distances[-1])
+
+
+def test_standardization_by_hand():
+    table = pd.DataFrame(
+        {
+            "SK_ID_CURR": [1, 2, 3, 4],
+            "SPLIT": ["train", "train", "train", "test"],
+            "TARGET": [0.0, 1.0, 0.0, np.nan],
+            "X": [1.0, 3.0, np.nan, 100.0],
+        }
+    )
+    space = build_similar_space(table, ["X"])
+    assert space.ids.tolist() == [1, 2, 3]  # known outcomes only
+    assert space.means.tolist() == [2.0] and space.scales.tolist() == [1.0]
+    assert space.matrix[:, 0].tolist() == [-1.0, 1.0, 0.0]  # missing → mean → 0
+    assert space.standardize([100.0]).tolist() == [5.0]  # clipped at +5
+    assert find_similar(space, space.standardize([2.9]), k=1).tolist() == [2]
+
+
+def test_space_round_trips_through_npz(tmp_path, space, frame):
+    save_similar_space(space, tmp_path / "similar_clients.npz")
+    loaded = load_similar_space(tmp_path / "similar_clients.npz")
+    assert loaded.feature_names == FEATURES
+    assert np.array_equal(loaded.ids, space.ids)
+    client = int(frame["SK_ID_CURR"].iloc[0])
+    vector = space.vector_of(frame, client)
+    assert np.array_equal(
+        find_similar(loaded, vector, 7, client), find_similar(space, vector, 7, client)
+    )
+
+
+def test_clear_errors(space, frame, tmp_path):
+    with pytest.raises(UnknownClientError, match="42"):
+        space.vector_of(frame, 42)
+    with pytest.raises(EmptyGroupError):
+        find_similar(space, np.zeros(3), k=0)
+    with pytest.raises(ArtifactError, match="explain step"):
+        load_similar_space(tmp_path / "absent.npz")
+
+
+def test_key_features_are_the_most_important_numeric_ones(frame):
+    importance = [
+        {"feature": "NAME_CONTRACT_TYPE", "mean_abs_contribution": 0.9},
+        {"feature": "EXT_SOURCE_2", "mean_abs_contribution": 0.5},
+        {"feature": "NOISE", "mean_abs_contribution": 0.1},
+    ]
+    assert key_features(frame, importance, 1) == ["EXT_SOURCE_2"]
