@@ -243,3 +243,17 @@ def test_the_real_sample_is_valid(sample_dir):
     assert 0 < orphans.count < report.row_counts["bureau"]
     placeholder = _only(report.infos, "application_train", "DAYS_EMPLOYED")
     assert placeholder.count > 0
+
+
+def test_the_synthetic_data_passes_the_same_checks(synthetic_data_dir):
+    from credit_scoring.data import generate_dataset
+
+    assert callable(generate_dataset)  # re-exported lazily by credit_scoring.data
+    report = validate_source(synthetic_data_dir)
+    assert report.ok, report.format()
+    # The generator keeps every child key linked to its parent: no orphan warning.
+    assert report.warnings == []
+    assert _only(report.infos, "application_train", "DAYS_EMPLOYED").count > 0
+    tables = load_tables(synthetic_data_dir)
+    for name, spec in TABLES.items():
+        assert list(tables[name].columns) == list(spec.columns)
