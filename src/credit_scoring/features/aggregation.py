@@ -117,7 +117,7 @@ def _aggregate_duckdb(
     used = list(dict.fromkeys(keys + [a.column for a in aggregations if a.column is not None]))
     source = frame[used]  # noqa: F841  (scanned by DuckDB through its Python variable name)
     group_by = ", ".join(f'"{key}"' for key in keys)
-    query = f"SELECT {', '.join(columns)} FROM source GROUP BY {group_by} ORDER BY {group_by}"
+    query = f"SELECT {', '.join(columns)} FROM source GROUP BY {group_by}"
     connection = duckdb.connect()
     try:
         connection.execute("SET threads TO 2")
@@ -125,7 +125,7 @@ def _aggregate_duckdb(
         result = connection.execute(query).df()
     finally:
         connection.close()
-    return result.set_index(keys)
+    return result.set_index(keys).sort_index()
 
 
 def aggregate(
