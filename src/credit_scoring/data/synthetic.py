@@ -73,6 +73,7 @@ class _CsvAppender:
         self.out_dir = out_dir
         self.connection = duckdb.connect()
         self.connection.execute("SET preserve_insertion_order = true")
+        self.connection.execute("SET enable_progress_bar = false")
         self.rows: dict[str, int] = {}
         self.scratch = Path(tempfile.mkdtemp(prefix=".blocks-", dir=out_dir))
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+from scipy import special
 
 from credit_scoring.data import schema
 from credit_scoring.data.synthetic_common import (
@@ -303,22 +304,29 @@ WALLSMATERIALS = (
 )
 EMERGENCY_STATES = (("No", "Yes"), (0.9856, 0.0144))
 
+#: Regions: how many, and the quantiles of their relative population (applicant-weighted).
+REGION_COUNT = 81
+REGION_POPULATION_QUANTILES = (
+    (0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0),
+    (0.00029, 0.005, 0.010, 0.0188, 0.0287, 0.0462, 0.0725),
+)
+
 #: Normalized building columns: (missing rate, median, log-sd, share of zeros, rounding step).
 BUILDING_COLUMNS = {
     "APARTMENTS": (0.508, 0.088, 0.75, 0.004, 0.0001),
-    "BASEMENTAREA": (0.585, 0.076, 0.6, 0.08, 0.0001),
+    "BASEMENTAREA": (0.585, 0.08, 0.75, 0.1, 0.0001),
     "YEARS_BEGINEXPLUATATION": (0.488, None, None, 0.0, 0.0001),
     "YEARS_BUILD": (0.665, None, None, 0.0, 0.0001),
-    "COMMONAREA": (0.699, 0.021, 1.0, 0.12, 0.0001),
-    "ELEVATORS": (0.533, 0.12, 0.7, 0.5, 0.04),
-    "ENTRANCES": (0.503, 0.138, 0.45, 0.01, 1 / 29),
-    "FLOORSMAX": (0.498, 0.1667, 0.55, 0.01, 1 / 24),
-    "FLOORSMIN": (0.679, 0.2083, 0.5, 0.01, 1 / 24),
-    "LANDAREA": (0.594, 0.048, 0.9, 0.06, 0.0001),
-    "LIVINGAPARTMENTS": (0.684, 0.076, 0.75, 0.01, 0.0001),
+    "COMMONAREA": (0.699, 0.024, 1.4, 0.1, 0.0001),
+    "ELEVATORS": (0.533, 0.14, 0.7, 0.55, 0.04),
+    "ENTRANCES": (0.503, 0.138, 0.8, 0.01, 1 / 29),
+    "FLOORSMAX": (0.498, 0.2, 0.7, 0.01, 1 / 24),
+    "FLOORSMIN": (0.679, 0.2083, 1.0, 0.01, 1 / 24),
+    "LANDAREA": (0.594, 0.05, 1.15, 0.06, 0.0001),
+    "LIVINGAPARTMENTS": (0.684, 0.076, 0.7, 0.01, 0.0001),
     "LIVINGAREA": (0.502, 0.075, 0.8, 0.01, 0.0001),
-    "NONLIVINGAPARTMENTS": (0.694, 0.004, 1.4, 0.45, 0.0001),
-    "NONLIVINGAREA": (0.552, 0.012, 1.6, 0.35, 0.0001),
+    "NONLIVINGAPARTMENTS": (0.694, 0.006, 1.3, 0.55, 0.0001),
+    "NONLIVINGAREA": (0.552, 0.015, 1.4, 0.42, 0.0001),
 }
 TOTALAREA_MISSING = 0.483
 #: Share of applicants with any building information (the rest have every building cell empty).
@@ -364,29 +372,35 @@ class Applicants:
 
 def _building(rng: np.random.Generator, n: int, z: np.ndarray, columns: dict) -> None:
     has_info = rng.random(n) < BUILDING_INFO_SHARE
-    size = latent_uniform(z, 0.08, rng)  # bigger buildings: slightly safer (city centres)
+    # One building-size score shared by the columns (bigger buildings: slightly safer).
+    size_score = special.ndtri(latent_uniform(z, 0.08, rng))
     for name, (missing_rate, median, log_sd, zero_share, step) in BUILDING_COLUMNS.items():
         # Cells missing among applicants with building info, to reach the column's missing rate.
         extra_missing = max(0.0, (missing_rate - (1 - BUILDING_INFO_SHARE)) / BUILDING_INFO_SHARE)
         missing = ~has_info | (rng.random(n) < extra_missing)
         if name == "YEARS_BEGINEXPLUATATION":
-            base = 1 - 0.0184 * np.exp(0.45 * rng.standard_normal(n))
+            base = 1 - 0.0184 * np.exp(0.5 * rng.standard_normal(n))
         elif name == "YEARS_BUILD":
             base = 0.755 + 0.11 * rng.standard_normal(n)
         else:
-            mixed = np.clip(0.6 * size + 0.4 * rng.random(n), 1e-6, 1 - 1e-6)
-            base = lognormal_quantile(mixed, median, log_sd)
+            score = 0.8 * size_score + 0.6 * rng.standard_normal(n)
+            base = median * np.exp(log_sd * score)
+            if name == "FLOORSMAX":  # five- and nine-storey blocks are the commonest
+                storeys = draw_category(rng, (0.3, 0.2, 0.5), n)
+                base = np.select([storeys == 0, storeys == 1], [4 / 24, 8 / 24], base)
             base[rng.random(n) < zero_share] = 0.0
         base = np.clip(base, 0.0, 1.0)
+        spread = (1 - base) if name == "YEARS_BEGINEXPLUATATION" else base
         variants = {
             "AVG": base,
-            "MODE": base * np.exp(0.08 * rng.standard_normal(n)),
-            "MEDI": base * np.exp(0.02 * rng.standard_normal(n)),
+            "MODE": base + spread * 0.06 * rng.standard_normal(n),
+            "MEDI": base + spread * 0.02 * rng.standard_normal(n),
         }
         for suffix, values in variants.items():
             values = np.clip(round_to(values, step), 0.0, 1.0)
             columns[f"{name}_{suffix}"] = float_column(np.round(with_missing(values, missing), 4))
-    total = np.clip(lognormal_quantile(np.clip(size, 1e-6, 1 - 1e-6), 0.069, 0.9), 0, 1)
+    total_score = 0.8 * size_score + 0.6 * rng.standard_normal(n)
+    total = np.clip(0.069 * np.exp(0.95 * total_score), 0, 1)
     total_missing = ~has_info | (rng.random(n) < (TOTALAREA_MISSING - 0.47) / 0.53)
     columns["TOTALAREA_MODE"] = float_column(np.round(with_missing(total, total_missing), 4))
     for name, (levels, probabilities), rate in (
@@ -449,16 +463,15 @@ def generate_applicants(
     income = lognormal_quantile(rng.random(n), 147_000 * 0.95, 0.48) * np.exp(education_bonus)
     income = np.where(pensioner, income * 0.72, income)
     income = np.clip(round_to(income, 2250.0), 25_650.0, 18_000_000.0)
-    credit_to_income = lognormal_quantile(rng.random(n), 3.3, 0.62)
+    credit_to_income = lognormal_quantile(rng.random(n), 3.9, 0.5)
     goods_price = np.clip(round_to(income * credit_to_income / 1.12, 4500.0), 40_500.0, 4_050_000)
     # Insurance and fees on top of the goods price: commoner and larger for riskier applicants.
     loaded = rng.random(n) < 0.62 + 0.1 * np.tanh(z)
     load = np.where(loaded, np.clip(0.05 + 0.16 * latent_uniform(-z, 0.35, rng), 0, 0.35), 0.0)
     credit = np.round(goods_price * (1 + load) * 2) / 2
-    term_months = np.select(
-        [rng.random(n) < 0.25, rng.random(n) < 0.5], [12.0, 24.0], 0.0
-    ) + np.round(np.clip(lognormal_quantile(latent_uniform(z, -0.15, rng), 22, 0.5), 6, 60))
-    term_months = np.clip(term_months, 6, 60)
+    # Longer terms (smaller annuities for the credit) for riskier applicants.
+    term_draw = lognormal_quantile(latent_uniform(z, -0.15, rng), 24, 0.5)
+    term_months = np.round(np.clip(term_draw, 6, 60))
     monthly_rate = 0.013 + 0.006 * rng.random(n)
     annuity = credit * monthly_rate / (1 - (1 + monthly_rate) ** -term_months)
     # Revolving loans: round credit lines, annuity 5% of the line, a goods price the same.
@@ -488,12 +501,11 @@ def generate_applicants(
 
     # About 80 regions: bigger regions (higher relative population) have a better rating.
     region_rng = np.random.default_rng(20180517)  # the same regions for every seed
-    region_population = np.round(np.sort(region_rng.lognormal(np.log(0.015), 0.8, 81)), 6)
-    region_population = np.clip(region_population, 0.00029, 0.0725)
-    region_weights = region_population / region_population.sum() + 0.004
-    region = draw_category(rng, region_weights, n)
+    quantiles = np.sort(region_rng.random(REGION_COUNT))
+    region_population = np.round(np.interp(quantiles, *REGION_POPULATION_QUANTILES), 6)
+    region = rng.integers(0, REGION_COUNT, n)
     population = region_population[region]
-    rating = np.where(population > 0.035, 1, np.where(population > 0.008, 2, 3))
+    rating = np.where(quantiles[region] > 0.9, 1, np.where(quantiles[region] > 0.15, 2, 3))
     shift = rng.random(n)
     rating = np.clip(rating + (shift < 0.04 + 0.05 * sigmoid(z)) - (shift > 0.97), 1, 3)
     rating_city = np.clip(rating - (rng.random(n) < 0.03), 1, 3)
@@ -501,17 +513,17 @@ def generate_applicants(
     columns["DAYS_BIRTH"] = int_column(days_birth)
 
     # Employment length: longer is safer; pensioners and the unemployed get Kaggle's placeholder.
-    employed_years = -np.log(1 - latent_uniform(z, 0.25, rng)) * 6.2
+    employed_years = -np.log(1 - latent_uniform(z, 0.25, rng)) * 7.0
     employed_years = np.minimum(employed_years, np.maximum(age_years - 18.5, 0.1))
     days_employed = -np.maximum(np.floor(employed_years * 365.25), 1).astype(np.int64)
     days_employed = np.where(not_employed, schema.DAYS_PLACEHOLDER, days_employed)
     columns["DAYS_EMPLOYED"] = int_column(days_employed)
     registration_years = np.minimum(
-        lognormal_quantile(latent_uniform(z, 0.1, rng), 12.0, 0.75), age_years - 16
+        45 * beta_quantile(latent_uniform(z, 0.1, rng), 1.2, 3.0), age_years - 16
     )
     columns["DAYS_REGISTRATION"] = float_column(-np.floor(registration_years * 365.25))
     id_years = np.minimum(
-        17 * beta_quantile(latent_uniform(z, 0.15, rng), 1.6, 1.1), age_years - 14
+        14 * beta_quantile(latent_uniform(z, 0.15, rng), 1.5, 1.0), age_years - 14
     )
     columns["DAYS_ID_PUBLISH"] = int_column(-np.floor(id_years * 365.25))
     car_age = np.floor(lognormal_quantile(rng.random(n), 9.0, 0.75))
@@ -559,8 +571,8 @@ def generate_applicants(
     # External scores: the strongest traces of the hidden risk. EXT_SOURCE_1 also grows with age.
     age_score = (age_years - 44) / 12
     ext1 = beta_quantile(latent_uniform(z - 0.6 * age_score, 0.42, rng), 2.0, 1.9) * 0.95
-    ext2 = beta_quantile(latent_uniform(z, 0.46, rng), 2.8, 1.5) * 0.86
-    ext3 = beta_quantile(latent_uniform(z, 0.5, rng), 2.2, 1.6) * 0.89
+    ext2 = beta_quantile(latent_uniform(z, 0.46, rng), 2.6, 1.3) * 0.83
+    ext3 = beta_quantile(latent_uniform(z, 0.5, rng), 2.2, 1.6) * 0.86
     columns["EXT_SOURCE_1"] = float_column(with_missing(ext1, missing_mask(rng, n, 0.564)))
     columns["EXT_SOURCE_2"] = float_column(with_missing(ext2, missing_mask(rng, n, 0.0021)))
     columns["EXT_SOURCE_3"] = float_column(with_missing(ext3, missing_mask(rng, n, 0.198)))
@@ -568,7 +580,7 @@ def generate_applicants(
     _building(rng, n, z, columns)
 
     # Social circle: how many acquaintances were observed, and how many of them defaulted.
-    observed = np.floor(rng.gamma(0.45, 3.2, n))
+    observed = np.floor(rng.gamma(0.5, 3.0, n))
     defaulted = rng.binomial(observed.astype(np.int64), np.clip(0.07 * np.exp(0.5 * z), 0, 0.9))
     observed_60 = observed - (rng.random(n) < 0.02)
     defaulted_60 = np.minimum(defaulted - (rng.random(n) < 0.05), observed_60)
@@ -580,7 +592,7 @@ def generate_applicants(
         ("DEF_60_CNT_SOCIAL_CIRCLE", np.maximum(defaulted_60, 0)),
     ):
         columns[name] = float_column(with_missing(values, social_missing))
-    phone_days = np.floor(3900 * beta_quantile(latent_uniform(z, 0.15, rng), 0.9, 2.9))
+    phone_days = np.floor(3900 * beta_quantile(latent_uniform(z, 0.15, rng), 1.0, 2.6))
     phone_days[rng.random(n) < 0.12] = 0.0
     columns["DAYS_LAST_PHONE_CHANGE"] = float_column(
         with_missing(-phone_days, missing_mask(rng, n, 1e-4))

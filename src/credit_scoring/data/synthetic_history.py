@@ -419,6 +419,7 @@ def _previous(rng, ids, risk, income, next_id):
     status = draw_category(rng, PREVIOUS_STATUSES[1], rows, z, PREVIOUS_STATUSES[2])
     status = np.where(cash & (status == 0) & (rng.random(rows) < 0.12), 1, status)
     status = np.where(consumer & (status == 1) & (rng.random(rows) < 0.85), 0, status)
+    status = np.where(revolving & (status == 1) & (rng.random(rows) < 0.5), 0, status)
     approved, canceled, refused = status == 0, status == 1, status == 2
     unused = status == 3
     empty_cash = cash & canceled  # a cancelled cash application carries no amounts
@@ -530,7 +531,7 @@ def _previous(rng, ids, risk, income, next_id):
     early = ~revolving & (rng.random(rows) < 0.25)
     paid_terms = np.where(early, np.ceil(np.maximum(term, 1) * rng.uniform(0.2, 1, rows)), term)
     actual_last = first_due + 30 * (np.maximum(paid_terms, 1) - 1)
-    card_closed = revolving & (rng.random(rows) < 0.15)
+    card_closed = revolving & (rng.random(rows) < 0.05)
     card_end = np.minimum(decision + np.floor(rng.uniform(60, 1500, rows)), -1)
     last_due = np.select(
         [revolving & card_closed & (first_due != PLACEHOLDER), revolving, actual_last < 0],
@@ -705,9 +706,9 @@ def _pos_and_instalments(rng, ids, loans):
 def _instalment_table(
     prev_ids, curr_ids, version, number, days_due, paid_day, amount, payment, unpaid, rng
 ) -> pa.Table:
-    # About 7% of instalments are paid in two parts (two rows of the same instalment).
+    # About 12% of instalments are paid in two parts (two rows of the same instalment).
     size = prev_ids.size
-    split = (rng.random(size) < 0.07) & ~unpaid
+    split = (rng.random(size) < 0.12) & ~unpaid
     copies = 1 + split
     row, part = expand(copies)
     share = np.where(split[row], np.where(part == 0, 0.6, 0.4), 1.0)
