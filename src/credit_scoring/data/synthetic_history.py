@@ -525,8 +525,12 @@ def _previous(rng, ids, risk, income, next_id):
         decision + rng.integers(25, 40, rows),
     )
     first_drawing = np.where(
-        revolving & (first_due != PLACEHOLDER), decision + rng.integers(0, 20, rows), PLACEHOLDER
+        revolving & (first_due != PLACEHOLDER),
+        np.minimum(decision + rng.integers(0, 20, rows), -1),
+        PLACEHOLDER,
     )
+    # A first due date still to come is written as the placeholder, as in Kaggle.
+    written_first_due = np.where(first_due >= 0, PLACEHOLDER, first_due)
     planned_last = np.where(revolving, PLACEHOLDER, first_due + 30 * (np.maximum(term, 1) - 1))
     early = ~revolving & (rng.random(rows) < 0.25)
     paid_terms = np.where(early, np.ceil(np.maximum(term, 1) * rng.uniform(0.2, 1, rows)), term)
@@ -588,7 +592,7 @@ def _previous(rng, ids, risk, income, next_id):
         "NAME_YIELD_GROUP": category_column(yield_group, YIELD_GROUPS),
         "PRODUCT_COMBINATION": category_column(combination, COMBINATION_LEVELS),
         "DAYS_FIRST_DRAWING": float_column(with_missing(first_drawing, not_approved)),
-        "DAYS_FIRST_DUE": float_column(with_missing(first_due, not_approved)),
+        "DAYS_FIRST_DUE": float_column(with_missing(written_first_due, not_approved)),
         "DAYS_LAST_DUE_1ST_VERSION": float_column(with_missing(planned_last, not_approved)),
         "DAYS_LAST_DUE": float_column(with_missing(last_due, not_approved)),
         "DAYS_TERMINATION": float_column(with_missing(termination, not_approved)),
