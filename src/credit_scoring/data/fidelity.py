@@ -220,7 +220,10 @@ def compare_side_tables(
 def _model_frame(table: pd.DataFrame, columns: list[str], categories: dict) -> pd.DataFrame:
     frame = table.reindex(columns=columns).copy()
     for column, levels in categories.items():
-        frame[column] = pd.Categorical(frame[column].astype("string"), categories=levels)
+        values = frame[column].astype("string")
+        # A level the synthetic data never shows counts as missing.
+        values = values.where(values.isin(levels))
+        frame[column] = pd.Categorical(values, categories=levels)
     return frame
 
 
