@@ -161,6 +161,20 @@ def _reason_columns(contributions, names, aligned, catalog, decisions, count, la
     return pd.DataFrame(rows)
 
 
+def check_new_data(tables) -> None:
+    """Validate new data like training data, except that application_train may be absent (new
+    applications need no training table); DataError listing the problems found."""
+    from credit_scoring.data.validation import validate_tables
+
+    report = validate_tables(tables)
+    errors = [finding for finding in report.errors if finding.table != "application_train"]
+    if errors:
+        raise DataError(
+            f"The new data has {len(errors)} error(s):\n"
+            + "\n".join(finding.format() for finding in errors)
+        )
+
+
 def score_folder(
     artifacts_dir: Path | str,
     data_dir: Path | str,
@@ -177,12 +191,13 @@ def score_folder(
         raise DataError(f"cannot write {out_path}: give an output file ending in .csv or .parquet")
     data_dir = Path(data_dir)
     names = [name for name in TABLES if name != "application_train"]
-    tables = load_tables(data_dir, tables=names)
+    tables = load_tables(data_dir, tables=names, validate=False)
     if NEW_APPLICATIONS not in tables:
         raise DataError(
             f"{data_dir} holds no application_test.csv: put the new applications there in the "
             "Kaggle application_test format"
         )
+    check_new_data(tables)
     scored = score_applications(artifacts_dir, dict(tables.items()), top_reasons, lang)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if out_path.suffix.lower() == ".csv":
