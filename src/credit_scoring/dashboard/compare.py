@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import bqplot as bq
 import ipywidgets as widgets
@@ -55,11 +54,6 @@ def group_rows(data: DashboardData, state: DashboardState) -> np.ndarray:
     if len(rows) == 0:
         raise EmptyGroupError(f"the comparison group '{mode}' holds no client")
     return rows
-
-
-@lru_cache(maxsize=512)
-def _edges_cache(data_id: int, feature: str, values_key: int) -> np.ndarray:  # pragma: no cover
-    raise NotImplementedError
 
 
 def bin_edges(data: DashboardData, feature: str) -> np.ndarray:
@@ -240,7 +234,7 @@ class ComparisonPanel(Panel):
             y=[],
             text=[],
             colors=[CLIENT_COLOUR],
-            font_size=15,
+            default_size=15,
             font_weight="bold",
             align="middle",
             y_offset=-6,
@@ -250,11 +244,10 @@ class ComparisonPanel(Panel):
             scale=self.bin_scale, tick_rotate=-40, tick_style={"font-size": "12px"}
         )
         self.count_axis = bq.Axis(
-            scale=self.count_scale, orientation="vertical", num_ticks=4, label_offset="50px"
+            scale=self.count_scale, side="left", num_ticks=4, label_offset="50px"
         )
         self.rate_axis = bq.Axis(
             scale=self.rate_scale,
-            orientation="vertical",
             side="right",
             tick_format=".0%",
             num_ticks=4,
@@ -281,7 +274,7 @@ class ComparisonPanel(Panel):
             y=[],
             color=[],
             default_size=14,
-            default_opacities=[0.6],
+            opacities=[0.6],
             scales={"x": self.x_scale, "y": self.y_scale, "color": self.colour_scale},
         )
         self.client_point = bq.Scatter(
@@ -297,9 +290,7 @@ class ComparisonPanel(Panel):
             x_scale=self.x_scale, y_scale=self.y_scale, color="#1565c0"
         )
         self.x_axis = bq.Axis(scale=self.x_scale, num_ticks=5, label_offset="35px")
-        self.y_axis = bq.Axis(
-            scale=self.y_scale, orientation="vertical", num_ticks=5, label_offset="60px"
-        )
+        self.y_axis = bq.Axis(scale=self.y_scale, side="left", num_ticks=5, label_offset="60px")
         self.scatter_figure = bq.Figure(
             marks=[self.scatter, self.client_point],
             axes=[self.x_axis, self.y_axis],
@@ -429,10 +420,11 @@ class ComparisonPanel(Panel):
             self._updating = False
         self.k_slider.layout.display = "" if self.state.group_mode == "similar" else "none"
         self.legend.value = (
-            f'<div class="cs-legend"><span style="color:{GROUP_COLOUR}">■</span> '
-            f"{self.words('compare.legend_count')} &nbsp; "
-            f'<span style="color:{RATE_COLOUR}">●</span> {self.words("compare.legend_rate")} &nbsp; '
-            f'<span style="color:{CLIENT_COLOUR}">■</span> {self.words("compare.legend_client")}</div>'
+            '<div class="cs-legend">'
+            + _swatch(GROUP_COLOUR, "■", self.words("compare.legend_count"))
+            + _swatch(RATE_COLOUR, "●", self.words("compare.legend_rate"))
+            + _swatch(CLIENT_COLOUR, "■", self.words("compare.legend_client"))
+            + "</div>"
         )
 
     @safe
@@ -558,13 +550,23 @@ class ComparisonPanel(Panel):
             self.y_axis.label = self.data.label(y_name, lang)
             self.brush.selected_x = None
             self.brush.selected_y = None
-        self.scatter_note.value = (
-            f'<div class="cs-hint">{self.words("compare.scatter_note", shown=_number(int(keep.sum()), lang), count=_number(len(self.rows), lang))} '
-            f'<span style="color:{OUTCOME_COLOURS[1]}">●</span> {self.words("compare.defaulted")} '
-            f'<span style="color:{OUTCOME_COLOURS[0]}">●</span> {self.words("compare.repaid")} '
-            f'<span style="color:{OUTCOME_COLOURS[2]}">●</span> {self.words("compare.new")} '
-            f'<span style="color:{CLIENT_COLOUR}">◆</span> {self.words("compare.legend_client")}</div>'
+        note = self.words(
+            "compare.scatter_note",
+            shown=_number(int(keep.sum()), lang),
+            count=_number(len(self.rows), lang),
         )
+        self.scatter_note.value = (
+            f'<div class="cs-hint">{escape(note)} '
+            + _swatch(OUTCOME_COLOURS[1], "●", self.words("compare.defaulted"))
+            + _swatch(OUTCOME_COLOURS[0], "●", self.words("compare.repaid"))
+            + _swatch(OUTCOME_COLOURS[2], "●", self.words("compare.new"))
+            + _swatch(CLIENT_COLOUR, "◆", self.words("compare.legend_client"))
+            + "</div>"
+        )
+
+
+def _swatch(colour: str, symbol: str, text: str) -> str:
+    return f'<span style="color:{colour}">{symbol}</span> {escape(text)} &nbsp; '
 
 
 def _unique(labels: list[str]) -> list[str]:

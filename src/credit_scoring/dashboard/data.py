@@ -27,7 +27,7 @@ CATEGORY_FILTERS = (
     "NAME_FAMILY_STATUS",
     "NAME_HOUSING_TYPE",
 )
-#: Filters computed by the dashboard (age band) or read from the scores (risk band, decision, split).
+#: Filters computed here (age band) or read from the scores (risk band, decision, split).
 DERIVED_FILTERS = ("AGE_BAND", "risk_band", "decision", "SPLIT")
 FILTERS = CATEGORY_FILTERS + DERIVED_FILTERS
 AGE_BAND_EDGES = (0, 25, 35, 45, 55, 65, 200)
@@ -50,7 +50,7 @@ def sigmoid(log_odds: np.ndarray | float) -> np.ndarray | float:
 
 
 class Calibration:
-    """Maps raw model scores (log-odds) to displayed probabilities, as stored in calibration.json."""
+    """Raw model scores (log-odds) to displayed probabilities, as stored in calibration.json."""
 
     def __init__(self, spec: dict) -> None:
         self.spec = spec
@@ -93,8 +93,8 @@ class DashboardData:
         self.artifacts_dir = Path(artifacts_dir)
         if not self.artifacts_dir.is_dir():
             raise ArtifactError(
-                f"artifacts folder {self.artifacts_dir} does not exist: build it with `make artifacts` "
-                "or pass --artifacts to the folder the pipeline wrote"
+                f"artifacts folder {self.artifacts_dir} does not exist: build it with "
+                "`make artifacts` or pass --artifacts to the folder the pipeline wrote"
             )
         if verify:
             from credit_scoring.manifest import verify_artifacts
@@ -236,14 +236,15 @@ class DashboardData:
         position = int(np.searchsorted(self._sorted_ids, value))
         if position >= self.n_clients or self._sorted_ids[position] != value:
             raise UnknownClientError(
-                f"client {value} is not in these artifacts: check the number or pick one from the list"
+                f"client {value} is not in these artifacts: "
+                "check the number or pick one from the list"
             )
         return int(self._id_order[position])
 
     def complete_ids(
         self, typed: str, limit: int = 20, rows: np.ndarray | None = None
     ) -> list[str]:
-        """Up to ``limit`` client ids (text) starting with what was typed (within ``rows`` if given)."""
+        """Up to ``limit`` client ids (text) starting with what was typed (within ``rows``)."""
         prefix = "".join(ch for ch in str(typed) if ch.isdigit())
         if rows is not None:
             pool = np.sort(self.client_ids[rows].astype(str))

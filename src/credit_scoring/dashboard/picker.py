@@ -109,10 +109,9 @@ class ClientPicker(Panel):
     def _typed(self, change) -> None:
         typed = str(change["new"]).strip()
         self.id_box.options = tuple(self.data.complete_ids(typed, COMPLETION_LIMIT))
-        if self.id_box.options == (typed,):
-            # the only id that starts with what was typed is the id itself: show it right away
-            if self.state.client_id != int(typed):
-                self.select(typed)
+        # the only id that starts with what was typed is the id itself: show it right away
+        if self.id_box.options == (typed,) and self.state.client_id != int(typed):
+            self.select(typed)
 
     @safe
     def _submit(self) -> None:

@@ -25,8 +25,9 @@ body { font-family: Arial, Helvetica, sans-serif; color: #222; max-width: 760px;
 h1 { font-size: 20px; margin-bottom: 2px; } h2 { font-size: 15px; margin: 16px 0 6px; }
 .decision { display: inline-block; color: #fff; padding: 6px 12px; border-radius: 4px;
             font-weight: bold; font-size: 15px; }
-table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 3px 6px;
-        border-bottom: 1px solid #ddd; vertical-align: top; } th { width: 55%; font-weight: normal; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid #ddd; vertical-align: top; }
+th { width: 55%; font-weight: normal; }
 .small { color: #555; font-size: 11px; }
 @media print { body { margin: 0; } @page { size: A4; margin: 14mm; } }
 """

@@ -82,7 +82,7 @@ class ScorePanel(Panel):
             y=[-0.95],
             text=[""],
             colors=["#222222"],
-            font_size=14,
+            default_size=14,
             align="middle",
             scales={"x": self.x_scale, "y": self.y_scale},
         )
@@ -99,7 +99,7 @@ class ScorePanel(Panel):
             y=[0.62 + 0.1],
             text=[""],
             colors=["#111111"],
-            font_size=16,
+            default_size=16,
             font_weight="bold",
             align="middle",
             scales={"x": self.x_scale, "y": self.y_scale},
@@ -195,9 +195,10 @@ class ScorePanel(Panel):
         colour = GRANTED_COLOUR if decision == "granted" else REFUSED_COLOUR
         band = self.data.risk_band[row]
         outcome = self._outcome(row)
+        client_words = self.words("score.client", client=self.state.client_id)
         self.summary.value = (
             f'<div class="cs-score-grid">'
-            f'<div class="cs-client-name">{self.words("score.client", client=self.state.client_id)}</div>'
+            f'<div class="cs-client-name">{client_words}</div>'
             f'<div class="cs-probability">{self.words("score.probability")} '
             f"<b>{percent(probability, lang)}</b></div>"
             f'<div class="cs-decision" style="background:{colour}">'

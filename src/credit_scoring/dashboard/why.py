@@ -154,7 +154,7 @@ class WhyPanel(Panel):
             x=[],
             y=[],
             text=[],
-            font_size=13,
+            default_size=13,
             colors=["#222222"],
             align="start",
             x_offset=6,
@@ -163,13 +163,13 @@ class WhyPanel(Panel):
         )
         self.value_axis = bq.Axis(
             scale=self.value_scale,
-            orientation="horizontal",
+            side="bottom",
             tick_format=".0%",
             num_ticks=5,
             grid_lines="dashed",
         )
         self.category_axis = bq.Axis(
-            scale=self.category_scale, orientation="vertical", tick_style={"font-size": "14px"}
+            scale=self.category_scale, side="left", tick_style={"font-size": "14px"}
         )
         self.figure = bq.Figure(
             marks=[self.bars, self.change_labels],
@@ -206,10 +206,10 @@ class WhyPanel(Panel):
         self.global_figure = bq.Figure(
             marks=[self.global_bars],
             axes=[
-                bq.Axis(scale=self.global_scale_x, orientation="horizontal", num_ticks=4),
+                bq.Axis(scale=self.global_scale_x, side="bottom", num_ticks=4),
                 bq.Axis(
                     scale=self.global_scale_y,
-                    orientation="vertical",
+                    side="left",
                     tick_style={"font-size": "14px"},
                 ),
             ],
