@@ -5,7 +5,8 @@ window...) and declares its aggregations as :class:`Aggregation` objects, which 
 words of the feature they produce. :func:`aggregate` runs them with plain pandas ``groupby`` or
 with DuckDB (pandas at the edges); both give the same values (tested), the benchmark compares them.
 
-Semantics, identical in both engines:
+pandas is the default: at every size measured it was faster than DuckDB on this 2-core machine
+(bench/results/features.md). Semantics, identical in both engines:
 
 - ``size``: the number of rows of the group; ``count``: non-missing values; ``nunique``: distinct
   non-missing values;
@@ -25,7 +26,7 @@ from credit_scoring.features.catalog import CatalogEntry
 
 FUNCTIONS = ("size", "count", "nunique", "sum", "mean", "min", "max")
 ENGINES = ("pandas", "duckdb")
-DEFAULT_ENGINE = "duckdb"
+DEFAULT_ENGINE = "pandas"
 
 #: Days in an average month, to turn a recent window in months into days.
 DAYS_PER_MONTH = 365.25 / 12
@@ -165,3 +166,22 @@ def safe_ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     """numerator / denominator, missing where the denominator is 0 or missing."""
     denominator = denominator.where(denominator != 0)
     return numerator / denominator
+
+
+def level_values(values: pd.Series, mapping: dict[str, float]) -> np.ndarray:
+    """Map text levels to numbers (missing for any other level), as float64.
+
+    Fast on categoricals (the loader's dtype): the mapping is applied to the few categories,
+    then spread by the codes; plain text columns work too.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = values.cat.categories.astype("str")
+        by_category = np.array([mapping.get(c, np.nan) for c in categories], dtype="float64")
+        codes = values.cat.codes.to_numpy()
+        return np.where(codes >= 0, by_category[codes] if len(by_category) else np.nan, np.nan)
+    return values.astype("object").map(mapping).to_numpy(dtype="float64", na_value=np.nan)
+
+
+def is_level(values: pd.Series, *levels: str) -> np.ndarray:
+    """Boolean array: is each value one of ``levels`` (missing values are not)."""
+    return level_values(values, dict.fromkeys(levels, 1.0)) == 1.0

@@ -13,6 +13,8 @@ from credit_scoring.features.aggregation import (
     DEFAULT_ENGINE,
     Aggregation,
     aggregate,
+    is_level,
+    level_values,
     per_applicant,
     safe_ratio,
 )
@@ -22,10 +24,6 @@ SOURCE = "bureau"
 BALANCE_SOURCE = "bureau_balance"
 GROUP = "bureau"
 NO_HISTORY = "BUREAU_NO_HISTORY"
-
-#: bureau_balance STATUS levels that mean a payment was late (1: 1-30 days ... 5: over 120 days
-#: or written off); "0" is on time, "C" closed, "X" unknown.
-LATE_STATUSES = ("1", "2", "3", "4", "5")
 
 
 def _aggregations(recent_months: int) -> list[Aggregation]:
@@ -325,18 +323,19 @@ def catalog_entries(recent_months: int = 12, with_balance: bool = True) -> list[
 
 
 def _prepare_balance(bureau_balance: pd.DataFrame, recent_months: int) -> pd.DataFrame:
-    status = bureau_balance["STATUS"].astype("str")
-    late_level = pd.to_numeric(status.where(status.isin(LATE_STATUSES)), errors="coerce")
-    late = late_level.notna()
-    worst = late_level.where(late, np.where(status == "0", 0.0, np.nan))
-    recent = bureau_balance["MONTHS_BALANCE"] >= -recent_months
+    # "0" on time, "1".."5" late by growing lengths; "C" (closed) and "X" (unknown) are missing.
+    status_level = level_values(
+        bureau_balance["STATUS"], {str(level): float(level) for level in range(6)}
+    )
+    late = status_level >= 1
+    recent = (bureau_balance["MONTHS_BALANCE"] >= -recent_months).to_numpy()
     return pd.DataFrame(
         {
             BUREAU_KEY: bureau_balance[BUREAU_KEY].to_numpy(),
-            "late": late.to_numpy(dtype="float32"),
-            "serious_late": (late_level >= 2).to_numpy(dtype="float32"),
-            "recent_late": (late & recent).to_numpy(dtype="float32"),
-            "worst_status": worst.to_numpy(dtype="float32"),
+            "late": late.astype("float32"),
+            "serious_late": (status_level >= 2).astype("float32"),
+            "recent_late": (late & recent).astype("float32"),
+            "worst_status": status_level.astype("float32"),
         }
     )
 
@@ -356,9 +355,7 @@ def _per_credit_balance(
 
 
 def _prepare_bureau(bureau: pd.DataFrame, recent_months: int) -> pd.DataFrame:
-    state = bureau["CREDIT_ACTIVE"].astype("str")
-    active = (state == "Active").to_numpy()
-    credit_type = bureau["CREDIT_TYPE"].astype("str")
+    active = is_level(bureau["CREDIT_ACTIVE"], "Active")
     days_credit = bureau["DAYS_CREDIT"].astype("float64")
     years_remaining = bureau["DAYS_CREDIT_ENDDATE"].astype("float64") / DAYS_PER_YEAR
 
@@ -370,8 +367,8 @@ def _prepare_bureau(bureau: pd.DataFrame, recent_months: int) -> pd.DataFrame:
             APPLICANT_KEY: bureau[APPLICANT_KEY].to_numpy(),
             BUREAU_KEY: bureau[BUREAU_KEY].to_numpy(),
             "is_active": active.astype("float32"),
-            "is_closed": (state == "Closed").to_numpy(dtype="float32"),
-            "is_credit_card": (credit_type == "Credit card").to_numpy(dtype="float32"),
+            "is_closed": is_level(bureau["CREDIT_ACTIVE"], "Closed").astype("float32"),
+            "is_credit_card": is_level(bureau["CREDIT_TYPE"], "Credit card").astype("float32"),
             "is_recent": (days_credit >= -recent_months * DAYS_PER_MONTH).to_numpy("float32"),
             "years_since_opened": (-days_credit / DAYS_PER_YEAR + 0.0).to_numpy(),
             "active_years_remaining": when_active(years_remaining),

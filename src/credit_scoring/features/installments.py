@@ -8,6 +8,8 @@ payment day; then aggregated per applicant.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -237,32 +239,43 @@ def catalog_entries(recent_months: int = 12) -> list[CatalogEntry]:
     ]
 
 
+def _instalment_ids(installments: pd.DataFrame) -> np.ndarray:
+    """One int64 id per distinct (applicant, loan, version, number): grouping by one integer
+    key is several times faster than by four columns, with the same groups."""
+    factorized = [pd.factorize(installments[column]) for column in INSTALMENT_KEYS]
+    if math.prod(len(levels) + 1 for _, levels in factorized) >= 2**62:  # would overflow
+        keys = installments[INSTALMENT_KEYS].astype("float64").fillna(-1.0)
+        return keys.groupby(INSTALMENT_KEYS).ngroup().to_numpy(dtype="int64")
+    ids = np.zeros(len(installments), dtype="int64")
+    for codes, levels in factorized:
+        # a missing version is its own level (code -1 + 1 = 0), not a dropped row
+        ids = ids * (len(levels) + 1) + (codes.astype("int64") + 1)
+    return ids
+
+
 def _per_instalment(installments: pd.DataFrame, engine: str) -> pd.DataFrame:
     """One row per instalment: amount due, total paid (missing when nothing was paid), due day
     and last payment day."""
     rows = pd.DataFrame(
         {
+            "instalment": _instalment_ids(installments),
             APPLICANT_KEY: installments[APPLICANT_KEY].to_numpy(),
-            PREVIOUS_KEY: installments[PREVIOUS_KEY].to_numpy(),
-            # A missing version would drop the row from the groups: -1 stands for "none".
-            "NUM_INSTALMENT_VERSION": installments["NUM_INSTALMENT_VERSION"]
-            .astype("float64")
-            .fillna(-1)
-            .to_numpy(),
-            "NUM_INSTALMENT_NUMBER": installments["NUM_INSTALMENT_NUMBER"].to_numpy(),
             "AMT_INSTALMENT": installments["AMT_INSTALMENT"].to_numpy(),
             "AMT_PAYMENT": installments["AMT_PAYMENT"].to_numpy(),
-            "DAYS_INSTALMENT": installments["DAYS_INSTALMENT"].astype("float64").to_numpy(),
-            "DAYS_ENTRY_PAYMENT": installments["DAYS_ENTRY_PAYMENT"].astype("float64").to_numpy(),
+            "DAYS_INSTALMENT": installments["DAYS_INSTALMENT"].to_numpy(dtype="float64"),
+            "DAYS_ENTRY_PAYMENT": installments["DAYS_ENTRY_PAYMENT"].to_numpy(dtype="float64"),
         }
     )
     per_instalment = [
+        Aggregation(APPLICANT_KEY, APPLICANT_KEY, "max", "-", "-", "number"),
         Aggregation("AMT_INSTALMENT", "AMT_INSTALMENT", "max", "-", "-", "amount"),
         Aggregation("AMT_PAYMENT", "AMT_PAYMENT", "sum", "-", "-", "amount"),
         Aggregation("DAYS_INSTALMENT", "DAYS_INSTALMENT", "max", "-", "-", "days"),
         Aggregation("DAYS_ENTRY_PAYMENT", "DAYS_ENTRY_PAYMENT", "max", "-", "-", "days"),
     ]
-    return aggregate(rows, INSTALMENT_KEYS, per_instalment, engine).reset_index()
+    instalments = aggregate(rows, "instalment", per_instalment, engine).reset_index(drop=True)
+    instalments[APPLICANT_KEY] = instalments[APPLICANT_KEY].astype("int64")
+    return instalments
 
 
 def _prepare(instalments: pd.DataFrame, recent_months: int) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from credit_scoring.features.aggregation import (
     DEFAULT_ENGINE,
     Aggregation,
     aggregate,
+    is_level,
     per_applicant,
     safe_ratio,
 )
@@ -145,7 +146,7 @@ def _prepare(pos: pd.DataFrame, recent_months: int) -> pd.DataFrame:
     recent = (pos["MONTHS_BALANCE"] >= -recent_months).to_numpy()
     dpd = pos["SK_DPD"].astype("float64").to_numpy()
     late = dpd > 0
-    completed = (pos["NAME_CONTRACT_STATUS"].astype("str") == "Completed").to_numpy()
+    completed = is_level(pos["NAME_CONTRACT_STATUS"], "Completed")
     previous_ids = pos[PREVIOUS_KEY].to_numpy()
     return pd.DataFrame(
         {

@@ -13,6 +13,7 @@ from credit_scoring.features.aggregation import (
     DEFAULT_ENGINE,
     Aggregation,
     aggregate,
+    is_level,
     per_applicant,
     safe_ratio,
 )
@@ -221,16 +222,16 @@ def catalog_entries(recent_months: int = 12) -> list[CatalogEntry]:
 
 
 def _prepare(previous: pd.DataFrame, recent_months: int) -> pd.DataFrame:
-    status = previous["NAME_CONTRACT_STATUS"].astype("str")
-    approved = (status == "Approved").to_numpy()
-    refused = (status == "Refused").to_numpy()
+    status = previous["NAME_CONTRACT_STATUS"]
+    approved = is_level(status, "Approved")
+    refused = is_level(status, "Refused")
     days_decision = previous["DAYS_DECISION"].astype("float64")
     recent = (days_decision >= -recent_months * DAYS_PER_MONTH).to_numpy()
     years_since = (-days_decision / DAYS_PER_YEAR + 0.0).to_numpy()
     asked = previous["AMT_APPLICATION"].astype("float64")
     credit = previous["AMT_CREDIT"].astype("float64")
     approved_credit = np.where(approved, credit.to_numpy(), np.nan)
-    contract = previous["NAME_CONTRACT_TYPE"].astype("str")
+    contract = previous["NAME_CONTRACT_TYPE"]
     with np.errstate(divide="ignore", invalid="ignore"):
         granted_to_asked = approved_credit / asked.to_numpy()
     return pd.DataFrame(
@@ -238,7 +239,7 @@ def _prepare(previous: pd.DataFrame, recent_months: int) -> pd.DataFrame:
             APPLICANT_KEY: previous[APPLICANT_KEY].to_numpy(),
             "is_approved": approved.astype("float32"),
             "is_refused": refused.astype("float32"),
-            "is_canceled": (status == "Canceled").to_numpy(dtype="float32"),
+            "is_canceled": is_level(status, "Canceled").astype("float32"),
             "is_recent": recent.astype("float32"),
             "is_recent_refused": (recent & refused).astype("float32"),
             "years_since_decision": years_since,
@@ -253,11 +254,9 @@ def _prepare(previous: pd.DataFrame, recent_months: int) -> pd.DataFrame:
             "CNT_PAYMENT": previous["CNT_PAYMENT"].astype("float64").to_numpy(),
             "RATE_DOWN_PAYMENT": previous["RATE_DOWN_PAYMENT"].astype("float64").to_numpy(),
             # XNA (unknown) yield groups count neither as high nor as low.
-            "is_high_rate": (previous["NAME_YIELD_GROUP"].astype("str") == "high").to_numpy(
-                dtype="float32"
-            ),
-            "is_cash_loan": (contract == "Cash loans").to_numpy(dtype="float32"),
-            "is_revolving": (contract == "Revolving loans").to_numpy(dtype="float32"),
+            "is_high_rate": is_level(previous["NAME_YIELD_GROUP"], "high").astype("float32"),
+            "is_cash_loan": is_level(contract, "Cash loans").astype("float32"),
+            "is_revolving": is_level(contract, "Revolving loans").astype("float32"),
             "NFLAG_INSURED_ON_APPROVAL": previous["NFLAG_INSURED_ON_APPROVAL"]
             .astype("float64")
             .to_numpy(),
