@@ -26,8 +26,8 @@ _ENTRIES: list[tuple[str, str, str, str, int, str, str]] = [
     ("NAME_EDUCATION_TYPE", "Niveau d'études", "Education level", "category", 0, "identity", _C),
     (
         "YEARS_SINCE_REGISTRATION",
-        "Années depuis le dernier changement d'état civil déclaré",
-        "Years since the client's registration last changed",
+        "Années depuis le dernier changement d'adresse officielle",
+        "Years since the official address last changed",
         "years",
         1,
         "identity",
