@@ -59,10 +59,13 @@ def logistic_regression(
             ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
             (
                 "categorical",
-                OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=0.005),
+                OneHotEncoder(
+                    handle_unknown="infrequent_if_exist", min_frequency=0.005, sparse_output=False
+                ),
                 categorical,
             ),
-        ]
+        ],
+        sparse_threshold=0.0,  # dense: lbfgs is several times faster on a few hundred columns
     )
     probabilities = np.empty(len(train))
     for fold in np.unique(fold_ids):

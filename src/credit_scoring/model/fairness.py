@@ -54,7 +54,8 @@ def fairness_table(
     rows = []
     for attribute, labels in groups.items():
         labels = np.asarray(labels)
-        for group in sorted(np.unique(labels)):
+        order = {label: rank for rank, label in enumerate(AGE_BAND_LABELS)}
+        for group in sorted(np.unique(labels), key=lambda g: (order.get(g, len(order)), g)):
             inside = labels == group
             rows.append(
                 {

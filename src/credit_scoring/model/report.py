@@ -226,7 +226,9 @@ def plot_dependence(
 
 
 def _fmt(value, pattern: str = "{:.3f}") -> str:
-    return "n/a" if value is None else pattern.format(value)
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "n/a"
+    return pattern.format(value)
 
 
 def model_card(
