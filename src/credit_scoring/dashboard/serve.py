@@ -88,3 +88,48 @@ def serve_dashboard(
         process.terminate()
         process.wait(timeout=10)
         return 0
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_serving(
+    url: str, process: subprocess.Popen | None = None, timeout: float = 120.0
+) -> float:
+    """Wait until ``url`` answers 200; returns the seconds waited. Raises when it never does."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if process is not None and process.poll() is not None:
+            raise CreditScoringError(
+                f"the dashboard server stopped (exit code {process.returncode})"
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return time.perf_counter() - started
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise CreditScoringError(f"the dashboard did not answer at {url} within {timeout:.0f} s")
+
+
+def stop_voila(process: subprocess.Popen, timeout: float = 20.0) -> None:
+    """Stop a server started by start_voila (and the kernels it started)."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)

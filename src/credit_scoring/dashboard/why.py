@@ -15,7 +15,7 @@ from credit_scoring.dashboard.state import DashboardState, Panel, escape, safe
 RAISES_COLOUR = "#c62828"
 LOWERS_COLOUR = "#1a7f37"
 TOTAL_COLOUR = "#455a64"
-LABEL_CHARACTERS = 48
+LABEL_CHARACTERS = 40
 GLOBAL_TOP = 12
 
 
@@ -136,7 +136,7 @@ class WhyPanel(Panel):
         self.summary = widgets.HTML()
         self.summary.add_class("cs-why-summary")
         self.hint = widgets.HTML()
-        self.category_scale = bq.OrdinalScale(reverse=True)
+        self.category_scale = bq.OrdinalScale()
         self.value_scale = bq.LinearScale(min=0.0)
         self.bars = bq.Bars(
             x=[],
@@ -169,12 +169,12 @@ class WhyPanel(Panel):
             grid_lines="dashed",
         )
         self.category_axis = bq.Axis(
-            scale=self.category_scale, side="left", tick_style={"font-size": "14px"}
+            scale=self.category_scale, side="left", tick_style={"font-size": "13px"}
         )
         self.figure = bq.Figure(
             marks=[self.bars, self.change_labels],
             axes=[self.value_axis, self.category_axis],
-            fig_margin={"top": 10, "bottom": 35, "left": 380, "right": 20},
+            fig_margin={"top": 10, "bottom": 35, "left": 390, "right": 20},
             layout=widgets.Layout(width="100%", height="420px"),
             animation_duration=0,
             padding_x=0.0,
@@ -193,7 +193,7 @@ class WhyPanel(Panel):
         )
         self.count_slider.add_class("cs-n-contributions")
         self.count_slider.observe(self._count_moved, "value")
-        self.global_scale_y = bq.OrdinalScale(reverse=True)
+        self.global_scale_y = bq.OrdinalScale()
         self.global_scale_x = bq.LinearScale(min=0.0)
         self.global_bars = bq.Bars(
             x=[],
@@ -210,7 +210,7 @@ class WhyPanel(Panel):
                 bq.Axis(
                     scale=self.global_scale_y,
                     side="left",
-                    tick_style={"font-size": "14px"},
+                    tick_style={"font-size": "13px"},
                 ),
             ],
             fig_margin={"top": 10, "bottom": 35, "left": 360, "right": 30},
@@ -299,7 +299,7 @@ class WhyPanel(Panel):
                 )
         with self.figure.hold_sync():
             self.bars.selected = None
-            self.category_scale.domain = labels
+            self.category_scale.domain = labels[::-1]  # first bar on top
             self.value_scale.max = float(top) * 1.3 + 1e-6
             self.bars.x = labels
             self.bars.y = [offsets, raises, lowers, totals]
@@ -317,7 +317,7 @@ class WhyPanel(Panel):
         self.global_note.value = f'<div class="cs-hint">{self.words("why.global_note")}</div>'
         items = self.data.global_importance[:GLOBAL_TOP]
         labels = unique_labels([_shorten(self.data.label(item["feature"], lang)) for item in items])
-        self.global_scale_y.domain = labels
+        self.global_scale_y.domain = labels[::-1]
         self.global_bars.x = labels
         self.global_bars.y = [float(item["mean_abs_contribution"]) for item in items]
 

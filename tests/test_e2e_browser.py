@@ -1,0 +1,156 @@
+"""End to end: a real Voilà server on the pipeline's artifacts, driven in headless Chromium.
+
+Fails (does not skip) in CI when /usr/bin/chromium is missing; elsewhere it skips saying why.
+Screenshots are written to test-results/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from credit_scoring.dashboard.serve import free_port, start_voila, stop_voila, wait_until_serving
+from credit_scoring.i18n import translate
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+RESULTS = Path(__file__).resolve().parents[1] / "test-results"
+TRACEBACK_WORDS = ("Traceback", "KeyError", "ValueError", "TypeError", "Exception", 'File "')
+
+
+def require_browser() -> None:
+    if CHROMIUM.is_file():
+        return
+    message = f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(pipeline_artifacts_dir, tmp_path_factory):
+    """A Voilà server on a free port, stopped at the end of the module."""
+    require_browser()
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("voila") / "voila.log"
+    with open(log_path, "w") as log:
+        process = start_voila(
+            pipeline_artifacts_dir, port, lang="fr", stdout=log, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_serving(url, process, timeout=180)
+        yield url
+    finally:
+        stop_voila(process)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+def score_text(page) -> str:
+    return page.inner_text(".cs-score")
+
+
+def click_bar(page, index: int) -> None:
+    """Click the visible part of the waterfall's bar number ``index`` (0 = average client)."""
+    group = page.locator(".cs-waterfall .bargroup").nth(index)
+    best = None
+    for rect in group.locator("rect").all():
+        box = rect.bounding_box()
+        if box and box["width"] > 1 and (best is None or box["width"] > best["width"]):
+            best = box
+    assert best is not None, "no visible bar to click"
+    page.mouse.click(best["x"] + best["width"] / 2, best["y"] + best["height"] / 2)
+
+
+def test_dashboard_in_a_real_browser(dashboard_url, browser):
+    RESULTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1440, "height": 2600})
+    page.goto(dashboard_url, timeout=120_000)
+    # the gauge and the waterfall are drawn
+    page.wait_for_selector(".cs-gauge svg .threshold, .cs-gauge svg path", timeout=120_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.cs-waterfall .bargroup rect')]"
+        ".some(rect => rect.getBBox().width > 1)",
+        timeout=60_000,
+    )
+    assert page.locator(".cs-waterfall .bargroup").count() >= 5
+    first_score = score_text(page)
+    assert re.search(r"Crédit (accordé|refusé)", first_score)
+    assert "Probabilité de défaut" in first_score
+    page.screenshot(path=str(RESULTS / "dashboard_fr.png"), full_page=True)
+
+    # a client switch changes the score
+    first_client = re.search(r"n° (\d+)", first_score).group(1)
+    page.click(".cs-next")
+    page.wait_for_function(
+        "old => !document.querySelector('.cs-score').innerText.includes(old)",
+        arg=f"n° {first_client}",
+        timeout=30_000,
+    )
+    second_score = score_text(page)
+    assert second_score != first_score
+    first_probability = re.search(r"paiement : ([\d,]+)", first_score).group(1)
+    second_probability = re.search(r"paiement : ([\d,]+)", second_score).group(1)
+    assert first_probability != second_probability
+
+    # clicking a waterfall bar changes the comparison
+    page.wait_for_selector(".cs-position-text")
+    before = page.inner_text(".cs-position-text")
+    click_bar(page, 2)
+    page.wait_for_function(
+        "old => document.querySelector('.cs-position-text').innerText !== old",
+        arg=before,
+        timeout=30_000,
+    )
+    after = page.inner_text(".cs-position-text")
+    assert after != before
+    page.screenshot(path=str(RESULTS / "dashboard_bar_clicked.png"), full_page=True)
+
+    # the language switch changes the words
+    page.click(".cs-language button:has-text('English')")
+    page.wait_for_function(
+        "() => /Credit (granted|refused)/.test(document.querySelector('.cs-score').innerText)",
+        timeout=30_000,
+    )
+    body = page.inner_text("body")
+    assert "Probability of default" in body
+    for french in ("Probabilité", "Crédit accordé", "Crédit refusé", "Choisir un client"):
+        assert french not in body
+    page.screenshot(path=str(RESULTS / "dashboard_en.png"), full_page=True)
+
+    # an unknown id shows the message and the page keeps working
+    unknown = "999999999"
+    page.fill(".cs-client-id input", unknown)
+    page.press(".cs-client-id input", "Enter")
+    expected = translate("error.unknown_client", "en", client=unknown)
+    page.wait_for_selector(f"text={expected}", timeout=30_000)
+    assert "Credit" in score_text(page)
+    page.screenshot(path=str(RESULTS / "dashboard_unknown_id.png"), full_page=True)
+
+    # no traceback anywhere
+    body = page.inner_text("body")
+    for word in TRACEBACK_WORDS:
+        assert word not in body
+    page.close()
