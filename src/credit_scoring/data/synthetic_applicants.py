@@ -570,9 +570,9 @@ def generate_applicants(
 
     # External scores: the strongest traces of the hidden risk. EXT_SOURCE_1 also grows with age.
     age_score = (age_years - 44) / 12
-    ext1 = beta_quantile(latent_uniform(z - 0.6 * age_score, 0.42, rng), 2.0, 1.9) * 0.95
-    ext2 = beta_quantile(latent_uniform(z, 0.46, rng), 2.6, 1.3) * 0.83
-    ext3 = beta_quantile(latent_uniform(z, 0.5, rng), 2.2, 1.6) * 0.86
+    ext1 = beta_quantile(latent_uniform(z - 0.6 * age_score, 0.44, rng), 2.0, 1.9) * 0.95
+    ext2 = beta_quantile(latent_uniform(z, 0.48, rng), 2.6, 1.3) * 0.83
+    ext3 = beta_quantile(latent_uniform(z, 0.52, rng), 2.2, 1.6) * 0.86
     columns["EXT_SOURCE_1"] = float_column(with_missing(ext1, missing_mask(rng, n, 0.564)))
     columns["EXT_SOURCE_2"] = float_column(with_missing(ext2, missing_mask(rng, n, 0.0021)))
     columns["EXT_SOURCE_3"] = float_column(with_missing(ext3, missing_mask(rng, n, 0.198)))
