@@ -257,3 +257,12 @@ def test_the_synthetic_data_passes_the_same_checks(synthetic_data_dir):
     tables = load_tables(synthetic_data_dir)
     for name, spec in TABLES.items():
         assert list(tables[name].columns) == list(spec.columns)
+
+
+def test_parent_lookup_works_for_negative_huge_and_repeated_ids():
+    from credit_scoring.data.validation import _is_member
+
+    found = _is_member(np.array([1, 5, -3, 7]), np.array([5, -3, -3, 9]))
+    assert found.tolist() == [False, True, True, False]
+    found = _is_member(np.array([1, 5, 300_000_000]), np.array([5, 5, 1]))
+    assert found.tolist() == [True, True, False]

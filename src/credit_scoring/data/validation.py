@@ -168,7 +168,7 @@ def _is_member(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
         lookup = np.zeros(high + 1, dtype=bool)
         lookup[allowed] = True
         return lookup[values]
-    return pd.Index(allowed).get_indexer(values) >= 0
+    return pd.Series(values).isin(pd.unique(allowed)).to_numpy()
 
 
 def _integer_ids(frame: pd.DataFrame, column: str) -> np.ndarray | None:
