@@ -214,6 +214,7 @@ class DashboardData:
         self.threshold = float(threshold["threshold"])
         self.calibration = Calibration(_read_json(self.artifacts_dir / names.CALIBRATION))
         self.importance_order = [item["feature"] for item in self.global_importance]
+        self.similar_space  # noqa: B018 - load the neighbour space and build its tree once, now
 
     def _read_parquet(self, name: str) -> pd.DataFrame:
         path = self.artifacts_dir / name

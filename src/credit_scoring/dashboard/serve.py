@@ -81,13 +81,15 @@ def serve_dashboard(
 
     verify_artifacts(Path(artifacts_dir))
     process = start_voila(artifacts_dir, port, lang, host)
-    print(f"Dashboard served at http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
+    url = f"http://{host}:{port}/"
     try:
+        wait_until_serving(url, process, timeout=300)
+        print(f"Dashboard served at {url} (Ctrl+C to stop)", flush=True)
         return process.wait()
     except KeyboardInterrupt:
-        process.terminate()
-        process.wait(timeout=10)
         return 0
+    finally:
+        stop_voila(process)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
