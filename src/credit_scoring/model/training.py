@@ -46,11 +46,11 @@ class TrainingParameters:
     """CatBoost and cross-validation settings (the parameters cell of 02_train)."""
 
     iterations: int = 600
-    learning_rate: float = 0.08
+    learning_rate: float = 0.05
     depth: int = 6
     folds: int = 5
     seed: int = 42
-    early_stopping_rounds: int = 50
+    early_stopping_rounds: int = 100
     early_stopping_fraction: float = 0.1
     l2_leaf_reg: float = 3.0
     thread_count: int = -1
