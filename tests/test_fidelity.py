@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -123,3 +124,25 @@ def test_real_data_with_one_class_is_a_clear_error(tmp_path, synthetic_dir):
     shutil.copy(synthetic_dir / "application_test.csv", real / "application_test.csv")
     with pytest.raises(DataError, match="single TARGET value"):
         compare_with_real(synthetic_dir, real)
+
+
+def test_fidelity_notebook_runs_under_papermill(synthetic_dir, sample_dir, tmp_path):
+    import nbformat
+    import papermill
+
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "00_data_fidelity.ipynb"
+    committed = nbformat.read(notebook, as_version=4)
+    assert all(not cell.get("outputs") for cell in committed.cells if cell.cell_type == "code")
+    assert "parameters" in committed.cells[1].metadata.get("tags", [])
+    executed = tmp_path / "00_data_fidelity.ipynb"
+    papermill.execute_notebook(
+        str(notebook),
+        str(executed),
+        parameters={"synthetic_dir": str(synthetic_dir), "real_dir": str(sample_dir)},
+        cwd=str(notebook.parent),
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    text = executed.read_text()
+    assert "train_on_synthetic_test_on_real_auc" in text
+    assert "image/png" in text
