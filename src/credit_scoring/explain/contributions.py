@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from catboost import CatBoostClassifier
 
+from credit_scoring.errors import ArtifactError
 from credit_scoring.model.training import make_pool
 
 #: Rows explained per call to ShapValues (bounds the float64 intermediate matrix).
@@ -66,7 +67,10 @@ def explain_applicants(
     names, _ = model_features(final_model)
     for model in fold_models:
         if list(model.feature_names_) != names:
-            raise ValueError("fold models and final model must share their feature list")
+            raise ArtifactError(
+                "the fold models and the final model do not share their feature list: they "
+                "come from different training runs; rerun the training step"
+            )
     contributions = np.empty((len(frame), len(names)), dtype=np.float32)
     base_values = np.empty(len(frame), dtype=np.float64)
     raw = np.empty(len(frame), dtype=np.float64)

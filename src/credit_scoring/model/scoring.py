@@ -19,7 +19,8 @@ from credit_scoring.artifacts import CALIBRATION, FEATURE_CATALOG, METRICS, MODE
 from credit_scoring.data.schema import APPLICANT_KEY, TABLES, TARGET
 from credit_scoring.errors import ArtifactError, DataError
 from credit_scoring.explain.contributions import shap_contributions
-from credit_scoring.explain.reasons import summarize_reasons, top_reasons
+from credit_scoring.explain.reasons import summarize_reasons
+from credit_scoring.explain.reasons import top_reasons as reasons_of
 from credit_scoring.i18n import check_language
 from credit_scoring.model.calibration import apply_calibration
 from credit_scoring.model.threshold import decide, risk_bands
@@ -147,7 +148,7 @@ def _reason_columns(contributions, names, aligned, catalog, decisions, count, la
     rows = []
     values = aligned[names]
     for position in range(len(aligned)):
-        reasons = top_reasons(
+        reasons = reasons_of(
             contributions[position], names, values.iloc[position], catalog, count, lang
         )
         row = {}
