@@ -394,3 +394,22 @@ def test_modified_artifacts_are_refused(pipeline_artifacts_dir, tmp_path):
     scores.to_parquet(copy / "scores.parquet")
     page = build_app(copy, lang="fr")
     assert translate("error.no_artifacts", "fr") in page.value
+
+
+def test_switching_clients_reuses_the_group_histogram_correctly(app, data):
+    from credit_scoring.dashboard.compare import distribution
+
+    feature = next(name for name in data.importance_order if name in data.numeric)
+    app.state.feature = feature
+    for row in (3, 40, 400):
+        show(app, row)
+        fresh = distribution(data, feature, np.arange(data.n_clients), row, "fr")
+        shown = app.compare.distribution
+        assert list(shown.counts) == list(fresh.counts)
+        assert shown.client_bar == fresh.client_bar
+        colours = app.compare.histogram.colors
+        if fresh.client_bar is not None:
+            assert colours[fresh.client_bar] != colours[(fresh.client_bar + 1) % len(colours)]
+        x_value, y_value = (data.numeric[n][row] for n in (feature, app.state.second_feature))
+        if not (np.isnan(x_value) or np.isnan(y_value)):
+            assert list(app.compare.client_point.x) == [pytest.approx(float(x_value))]

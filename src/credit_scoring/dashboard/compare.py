@@ -142,6 +142,28 @@ def distribution(
     )
 
 
+def locate_client(
+    data: DashboardData, feature: str, found: Distribution, client_row: int | None
+) -> Distribution:
+    """The same group distribution with another client's bar and value."""
+    from dataclasses import replace
+
+    if client_row is None:
+        return replace(found, client_bar=None, client_value=None)
+    if found.edges is not None:
+        value = float(data.numeric[feature][client_row])
+        bar = None
+        if not np.isnan(value):
+            edges = found.edges
+            position = np.searchsorted(edges, np.clip(value, edges[0], edges[-1]), side="right")
+            bar = int(min(max(position - 1, 0), len(found.counts) - 1))
+        return replace(found, client_bar=bar, client_value=value)
+    value = data.value(feature, client_row)
+    _, levels = data.categorical[feature]
+    bar = levels.index(value) if value in levels else None
+    return replace(found, client_bar=bar, client_value=value)
+
+
 def _short_label(data: DashboardData, feature: str, low: float, high: float, lang: str) -> str:
     """The lower bound of a bin (or its single value), for the axis under the bars."""
     if high - low == 1.0 and float(low + 0.5).is_integer():
@@ -309,6 +331,11 @@ class ComparisonPanel(Panel):
         self.feature_choice.observe(self._feature_chosen, "value")
         self.second_choice.observe(self._second_chosen, "value")
         self._updating = False
+        self._labels_lang = ""
+        self._cached_group_key: tuple | None = None
+        self._histogram_key: tuple | None = None
+        self._scatter_key: tuple | None = None
+        self._group_rate = float("nan")
         left = widgets.VBox(
             [self.feature_choice, self.position_info, self.histogram_figure, self.legend],
             layout=widgets.Layout(width="50%", padding="0 10px 0 0"),
@@ -400,6 +427,7 @@ class ComparisonPanel(Panel):
     # ----- drawing ---------------------------------------------------------------------------
     def _relabel(self) -> None:
         lang = self.state.lang
+        self._labels_lang = lang
         self.title.value = f"<h3>{self.words('compare.title')}</h3>"
         self._updating = True
         try:
@@ -430,33 +458,63 @@ class ComparisonPanel(Panel):
     @safe
     def redraw(self, _change=None) -> None:
         """Redraw both charts for the current client, group, features and language."""
-        self._relabel()
+        if self._labels_lang != self.state.lang or self.mode.value != self.state.group_mode:
+            self._relabel()
+        self.k_slider.layout.display = "" if self.state.group_mode == "similar" else "none"
+        self._sync_choices()
         if self.state.client_id is None:
             return
         client_row = self.data.row_of(self.state.client_id)
-        try:
-            self.rows = group_rows(self.data, self.state)
-        except EmptyGroupError:
-            self.show_message(self.words(f"error.empty_group_{self.state.group_mode}"))
-            self._clear()
-            return
+        group_key = self._group_key()
+        if group_key is None or group_key != self._cached_group_key:
+            try:
+                rows = group_rows(self.data, self.state)
+            except EmptyGroupError:
+                self.show_message(self.words(f"error.empty_group_{self.state.group_mode}"))
+                self._clear()
+                return
+            target = self.data.target[rows]
+            known = ~np.isnan(target)
+            self.rows = rows
+            self._group_rate = float(target[known].mean()) if known.any() else float("nan")
+            self._cached_group_key = group_key
+            self._histogram_key = self._scatter_key = None
         self.show_message("")
         lang = self.state.lang
-        known = ~np.isnan(self.data.target[self.rows])
-        group_rate = float(np.nanmean(self.data.target[self.rows])) if known.any() else float("nan")
+        rate = self._group_rate
         self.group_info.value = (
             "<div>"
             + self.words(
                 "compare.group_info",
                 count=_number(len(self.rows), lang),
-                rate=percent(group_rate, lang)
-                if known.any()
-                else self.words("compare.rate_unknown"),
+                rate=self.words("compare.rate_unknown") if np.isnan(rate) else percent(rate, lang),
             )
             + "</div>"
         )
         self._draw_histogram(client_row)
         self._draw_scatter(client_row)
+
+    def _sync_choices(self) -> None:
+        """Show the state's features in the dropdowns (a waterfall click changes them)."""
+        self._updating = True
+        try:
+            if self.state.feature in self.feature_names:
+                self.feature_choice.value = self.state.feature
+            if self.state.second_feature in self.numeric_names:
+                self.second_choice.value = self.state.second_feature
+        finally:
+            self._updating = False
+
+    def _group_key(self) -> tuple | None:
+        """What identifies the comparison group, when it does not depend on the client."""
+        mode = self.state.group_mode
+        if mode == "similar":
+            return None
+        if mode == "filtered":
+            return (mode, tuple(sorted(self.state.filters.items())))
+        if mode == "brushed":
+            return (mode, id(self.state.brushed_rows))
+        return (mode,)
 
     def _clear(self) -> None:
         self.group_info.value = ""
@@ -469,8 +527,16 @@ class ComparisonPanel(Panel):
     def _draw_histogram(self, client_row: int) -> None:
         lang = self.state.lang
         feature = self.state.feature
+        key = (self._cached_group_key, feature, lang)
+        if key[0] is not None and key == self._histogram_key and self.distribution is not None:
+            found = locate_client(self.data, feature, self.distribution, client_row)
+            self.distribution = found
+            self._mark_client(found)
+            self._describe_position(found)
+            return
         found = distribution(self.data, feature, self.rows, client_row, lang)
         self.distribution = found
+        self._histogram_key = key
         labels = _unique(found.tick_labels)
         colours = [
             CLIENT_COLOUR if i == found.client_bar else GROUP_COLOUR for i in range(len(labels))
@@ -500,6 +566,24 @@ class ComparisonPanel(Panel):
                 self.client_mark.text = ["▼"]
             else:
                 self.client_mark.x, self.client_mark.y, self.client_mark.text = [], [], []
+        self._describe_position(found)
+
+    def _mark_client(self, found: Distribution) -> None:
+        labels = list(self.histogram.x)
+        with self.histogram_figure.hold_sync():
+            self.histogram.colors = [
+                CLIENT_COLOUR if i == found.client_bar else GROUP_COLOUR for i in range(len(labels))
+            ]
+            if found.client_bar is not None:
+                self.client_mark.x = [labels[found.client_bar]]
+                self.client_mark.y = [float(found.counts[found.client_bar])]
+                self.client_mark.text = ["▼"]
+            else:
+                self.client_mark.x, self.client_mark.y, self.client_mark.text = [], [], []
+
+    def _describe_position(self, found: Distribution) -> None:
+        lang = self.state.lang
+        feature = self.state.feature
         label = self.data.label(feature, lang)
         value_text = self.data.display_value(feature, found.client_value, lang)
         if found.client_bar is None:
@@ -529,6 +613,17 @@ class ComparisonPanel(Panel):
             self.scatter.x, self.scatter.y, self.scatter.color = [], [], []
             self.client_point.x, self.client_point.y = [], []
             return
+        client_x = float(self.data.numeric[x_name][client_row])
+        client_y = float(self.data.numeric[y_name][client_row])
+        key = (self._cached_group_key, x_name, y_name, lang)
+        if key[0] is not None and key == self._scatter_key:
+            with self.scatter_figure.hold_sync():
+                if np.isnan(client_x) or np.isnan(client_y):
+                    self.client_point.x, self.client_point.y = [], []
+                else:
+                    self.client_point.x, self.client_point.y = [client_x], [client_y]
+            return
+        self._scatter_key = key
         sample = scatter_sample(self.rows)
         self.sample_rows = sample
         x_values = self.data.numeric[x_name][sample]
@@ -536,8 +631,6 @@ class ComparisonPanel(Panel):
         keep = ~(np.isnan(x_values) | np.isnan(y_values))
         target = self.data.target[sample][keep]
         outcome = np.where(np.isnan(target), 2, np.where(target >= 0.5, 1, 0))
-        client_x = float(self.data.numeric[x_name][client_row])
-        client_y = float(self.data.numeric[y_name][client_row])
         with self.scatter_figure.hold_sync():
             self.scatter.x = x_values[keep].astype(float)
             self.scatter.y = y_values[keep].astype(float)
