@@ -8,9 +8,11 @@ DATA_DIR defaults to /work/fullsize/raw (the generator's full-size output). With
 ``--make-tiled-from``, DATA_DIR is first filled with a full-size dataset made by tiling the real
 sample's rows (ids renumbered so that keys stay unique), at Kaggle's row counts.
 
-Each measurement runs in a fresh process (so that peak memory is its own): load_table per table
-(typed pyarrow read), load_tables(validate=False), validate_source, load_tables(validate=True),
-and, for comparison, pandas.read_csv with the same dtypes on the largest file.
+Each case runs in a fresh process (so that peak memory is its own): load_table on the largest
+and the widest file (typed pyarrow read) against pandas.read_csv with the same dtypes, the
+largest file from a .csv.zip, load_tables(validate=False), validate_source and
+load_tables(validate=True) on all seven tables. Wall time depends on what else runs on the
+shared cores; CPU time (user + system, including the package import) depends less on it.
 Results (medians over the repeats, peak RSS) go to bench/results/loading.md.
 """
 
@@ -96,8 +98,9 @@ def _measure(code: str) -> dict:
         "started = time.perf_counter()\n"
         f"{code}\n"
         "elapsed = time.perf_counter() - started\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-        "print(json.dumps({'seconds': elapsed, 'peak_mib': peak, 'extra': extra}))\n"
+        "usage = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "peak, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime\n"
+        "print(json.dumps({'seconds': elapsed, 'cpu': cpu, 'peak_mib': peak, 'extra': extra}))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
@@ -183,8 +186,8 @@ def main() -> None:
         f"Machine: {_cpu_count()} cores usable, shared (1-minute load average {load_before:.1f} "
         f"at the start); measured {measured_at}.",
         "",
-        "| case | median s | min s | peak MiB | details |",
-        "|---|---:|---:|---:|---|",
+        "| case | median s | min s | median CPU s | peak MiB | details |",
+        "|---|---:|---:|---:|---:|---|",
     ]
     medians = {}
     for label, code in cases.items():
@@ -196,7 +199,11 @@ def main() -> None:
             f"{key} {value:,.0f}" if isinstance(value, float) else f"{key} {value:,}"
             for key, value in runs[0]["extra"].items()
         )
-        row = f"| {label} | {medians[label]:.1f} | {min(seconds):.1f} | {peak:,.0f} | {extra} |"
+        cpu = statistics.median(run["cpu"] for run in runs)
+        row = (
+            f"| {label} | {medians[label]:.1f} | {min(seconds):.1f} | {cpu:.1f} | {peak:,.0f} "
+            f"| {extra} |"
+        )
         print(row, flush=True)
         lines.append(row)
     lines.append("")
