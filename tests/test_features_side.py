@@ -331,3 +331,21 @@ def test_an_empty_side_table_gives_no_history_for_everyone(engine, builder, tabl
     no_history = [c for c in features.columns if c.endswith("_NO_HISTORY")]
     assert features.index.tolist() == [5, 6]
     assert features[no_history[0]].tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("version", [[1.0, 1.0, np.nan, 2.0], [1.0, 1.5, np.nan, 1.5]])
+def test_instalment_ids_make_the_same_groups_as_the_four_keys(version):
+    from credit_scoring.features.installments import INSTALMENT_KEYS, _instalment_ids
+
+    table = pd.DataFrame(
+        {
+            "SK_ID_CURR": np.array([1, 1, 1, 2], dtype="int32"),
+            "SK_ID_PREV": np.array([9, 9, 9, 9], dtype="int32"),
+            "NUM_INSTALMENT_VERSION": np.array(version, dtype="float32"),
+            "NUM_INSTALMENT_NUMBER": np.array([3, 3, 3, 3], dtype="int32"),
+        }
+    )
+    ids = _instalment_ids(table)
+    expected = table[INSTALMENT_KEYS].fillna(-1.0).groupby(INSTALMENT_KEYS).ngroup().to_numpy()
+    # same partition of the rows: equal ids exactly where the expected groups are equal
+    assert ((ids[:, None] == ids[None, :]) == (expected[:, None] == expected[None, :])).all()

@@ -74,9 +74,9 @@ def check_engine(engine: str) -> str:
 
 
 def _aggregate_pandas(
-    frame: pd.DataFrame, keys: list[str], aggregations: Sequence[Aggregation]
+    frame: pd.DataFrame, keys: list[str], aggregations: Sequence[Aggregation], sort: bool = True
 ) -> pd.DataFrame:
-    grouped = frame.groupby(keys, sort=True, observed=True)
+    grouped = frame.groupby(keys, sort=sort, observed=True)
     results: dict[str, pd.Series] = {}
     counts: dict[str, pd.Series] = {}
     for aggregation in aggregations:
@@ -96,7 +96,7 @@ def _aggregate_pandas(
 
 
 def _aggregate_duckdb(
-    frame: pd.DataFrame, keys: list[str], aggregations: Sequence[Aggregation]
+    frame: pd.DataFrame, keys: list[str], aggregations: Sequence[Aggregation], sort: bool = True
 ) -> pd.DataFrame:
     import duckdb
 
@@ -126,7 +126,8 @@ def _aggregate_duckdb(
         result = connection.execute(query).df()
     finally:
         connection.close()
-    return result.set_index(keys).sort_index()
+    result = result.set_index(keys)
+    return result.sort_index() if sort else result
 
 
 def aggregate(
@@ -134,18 +135,20 @@ def aggregate(
     keys: str | Sequence[str],
     aggregations: Sequence[Aggregation],
     engine: str = DEFAULT_ENGINE,
+    *,
+    sort: bool = True,
 ) -> pd.DataFrame:
-    """Aggregate ``frame`` by ``keys``: one row per group (sorted), one float64 column per
-    aggregation, named after it."""
+    """Aggregate ``frame`` by ``keys``: one row per group, one float64 column per aggregation,
+    named after it. Groups are sorted by key unless ``sort`` is False (then in any order)."""
     check_engine(engine)
     keys = [keys] if isinstance(keys, str) else list(keys)
     if frame.empty:
         empty = frame[keys].drop_duplicates().set_index(keys)
         return empty.assign(**{a.name: np.float64(np.nan) for a in aggregations})
     if engine == "pandas":
-        result = _aggregate_pandas(frame, keys, aggregations)
+        result = _aggregate_pandas(frame, keys, aggregations, sort)
     else:
-        result = _aggregate_duckdb(frame, keys, aggregations)
+        result = _aggregate_duckdb(frame, keys, aggregations, sort)
     return result.astype("float64")
 
 

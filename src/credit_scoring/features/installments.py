@@ -241,15 +241,33 @@ def catalog_entries(recent_months: int = 12) -> list[CatalogEntry]:
 
 def _instalment_ids(installments: pd.DataFrame) -> np.ndarray:
     """One int64 id per distinct (applicant, loan, version, number): grouping by one integer
-    key is several times faster than by four columns, with the same groups."""
-    factorized = [pd.factorize(installments[column]) for column in INSTALMENT_KEYS]
-    if math.prod(len(levels) + 1 for _, levels in factorized) >= 2**62:  # would overflow
-        keys = installments[INSTALMENT_KEYS].astype("float64").fillna(-1.0)
-        return keys.groupby(INSTALMENT_KEYS).ngroup().to_numpy(dtype="int64")
+    key is several times faster than by four columns, with the same groups.
+
+    Whole-number keys (the Kaggle case) are packed by their value ranges; anything else (a
+    version with decimals, ranges too wide for 63 bits) is factorized first.
+    """
+    parts: list[tuple[np.ndarray, int]] = []
+    for column in INSTALMENT_KEYS:
+        values = installments[column].to_numpy(dtype="float64")
+        known = ~np.isnan(values)
+        if known.any() and np.array_equal(values[known], np.floor(values[known])):
+            low = values[known].min()
+            # missing (a version left empty) is its own level 0, values start at 1
+            codes = np.where(known, values - low + 1, 0).astype("int64")
+            size = int(values[known].max() - low) + 2
+        else:
+            codes, levels = pd.factorize(installments[column])
+            codes, size = codes.astype("int64") + 1, len(levels) + 1
+        parts.append((codes, size))
+    if math.prod(size for _, size in parts) >= 2**62:  # packing would overflow: factorize all
+        codes = [pd.factorize(installments[column])[0] + 1 for column in INSTALMENT_KEYS]
+        parts = [(c.astype("int64"), int(c.max()) + 1) for c in codes]
+        if math.prod(size for _, size in parts) >= 2**62:
+            keys = installments[INSTALMENT_KEYS].astype("float64").fillna(-1.0)
+            return keys.groupby(INSTALMENT_KEYS).ngroup().to_numpy(dtype="int64")
     ids = np.zeros(len(installments), dtype="int64")
-    for codes, levels in factorized:
-        # a missing version is its own level (code -1 + 1 = 0), not a dropped row
-        ids = ids * (len(levels) + 1) + (codes.astype("int64") + 1)
+    for codes, size in parts:
+        ids = ids * size + codes
     return ids
 
 
@@ -273,7 +291,8 @@ def _per_instalment(installments: pd.DataFrame, engine: str) -> pd.DataFrame:
         Aggregation("DAYS_INSTALMENT", "DAYS_INSTALMENT", "max", "-", "-", "days"),
         Aggregation("DAYS_ENTRY_PAYMENT", "DAYS_ENTRY_PAYMENT", "max", "-", "-", "days"),
     ]
-    instalments = aggregate(rows, "instalment", per_instalment, engine).reset_index(drop=True)
+    instalments = aggregate(rows, "instalment", per_instalment, engine, sort=False)
+    instalments = instalments.reset_index(drop=True)
     instalments[APPLICANT_KEY] = instalments[APPLICANT_KEY].astype("int64")
     return instalments
 
