@@ -67,10 +67,20 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
         "bureau": make_table(
             "bureau",
             [
-                {"SK_ID_CURR": 1, "SK_ID_BUREAU": 50, "CREDIT_ACTIVE": "Active",
-                 "DAYS_CREDIT": -10, "AMT_CREDIT_SUM": 10.0},
-                {"SK_ID_CURR": 7, "SK_ID_BUREAU": 51, "CREDIT_ACTIVE": "Closed",
-                 "DAYS_CREDIT": -900, "AMT_CREDIT_SUM": 20.0},
+                {
+                    "SK_ID_CURR": 1,
+                    "SK_ID_BUREAU": 50,
+                    "CREDIT_ACTIVE": "Active",
+                    "DAYS_CREDIT": -10,
+                    "AMT_CREDIT_SUM": 10.0,
+                },
+                {
+                    "SK_ID_CURR": 7,
+                    "SK_ID_BUREAU": 51,
+                    "CREDIT_ACTIVE": "Closed",
+                    "DAYS_CREDIT": -900,
+                    "AMT_CREDIT_SUM": 20.0,
+                },
             ],
         ),
         "bureau_balance": make_table(
@@ -78,22 +88,43 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
         ),
         "previous_application": make_table(
             "previous_application",
-            [{"SK_ID_PREV": 5, "SK_ID_CURR": 7, "NAME_CONTRACT_STATUS": "Refused",
-              "DAYS_DECISION": -30}],
+            [
+                {
+                    "SK_ID_PREV": 5,
+                    "SK_ID_CURR": 7,
+                    "NAME_CONTRACT_STATUS": "Refused",
+                    "DAYS_DECISION": -30,
+                }
+            ],
         ),
         "POS_CASH_balance": make_table(
             "POS_CASH_balance", [{"SK_ID_PREV": 5, "SK_ID_CURR": 1, "MONTHS_BALANCE": -1}]
         ),
         "installments_payments": make_table(
             "installments_payments",
-            [{"SK_ID_PREV": 5, "SK_ID_CURR": 1, "NUM_INSTALMENT_NUMBER": 1,
-              "DAYS_INSTALMENT": -20.0, "DAYS_ENTRY_PAYMENT": -18.0, "AMT_INSTALMENT": 5.0,
-              "AMT_PAYMENT": 5.0}],
+            [
+                {
+                    "SK_ID_PREV": 5,
+                    "SK_ID_CURR": 1,
+                    "NUM_INSTALMENT_NUMBER": 1,
+                    "DAYS_INSTALMENT": -20.0,
+                    "DAYS_ENTRY_PAYMENT": -18.0,
+                    "AMT_INSTALMENT": 5.0,
+                    "AMT_PAYMENT": 5.0,
+                }
+            ],
         ),
         "credit_card_balance": make_table(
             "credit_card_balance",
-            [{"SK_ID_PREV": 6, "SK_ID_CURR": 7, "MONTHS_BALANCE": -1, "AMT_BALANCE": 5.0,
-              "AMT_CREDIT_LIMIT_ACTUAL": 10.0}],
+            [
+                {
+                    "SK_ID_PREV": 6,
+                    "SK_ID_CURR": 7,
+                    "MONTHS_BALANCE": -1,
+                    "AMT_BALANCE": 5.0,
+                    "AMT_CREDIT_LIMIT_ACTUAL": 10.0,
+                }
+            ],
         ),
     }
 
@@ -139,7 +170,10 @@ def test_a_missing_side_table_gives_no_columns(tiny_tables):
     assert "PREV_APPLICATION_COUNT" in names and "INST_LATE_COUNT" in names
     assert catalog_problems(feature_set.catalog, names) == []
     assert set(feature_set.sources) == {
-        "application", "previous_application", "POS_CASH_balance", "installments_payments"
+        "application",
+        "previous_application",
+        "POS_CASH_balance",
+        "installments_payments",
     }
 
 
@@ -217,7 +251,9 @@ def test_artifacts_written_and_read_back(tiny_tables, tmp_path):
     assert applications["SPLIT"].tolist() == ["train"] * 3 + ["test"] * 2
     assert "DAYS_BIRTH" in applications and "TARGET" in applications
     pd.testing.assert_frame_equal(
-        applications, combine_applications(tiny_tables), check_categorical=False,
+        applications,
+        combine_applications(tiny_tables),
+        check_categorical=False,
         check_dtype=False,
     )
 
