@@ -231,7 +231,7 @@ def report(runs: list[tuple[Path, dict, dict]], args) -> str:
         "(shared with other work), Python "
         f"{platform.python_version()}. Command: `python bench/bench_dashboard.py "
         + " ".join(f"--artifacts {path}" for path, _, _ in runs)
-        + f" --switches {args.switches} --sessions {args.sessions}`.",
+        + f" --switches {args.switches} --loads {args.loads} --sessions {args.sessions}`.",
         "",
         "Cells are median / p95 / max unless said otherwise. Targets (issue 5, full size): page",
         "usable <= 5 s, switch <= 200 ms server-side (p95) and <= 1 s in the browser, kernel",
@@ -289,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--pause", type=float, default=15.0)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--append", action="store_true", help="add this run to the results file (else replace it)"
+    )
     args = parser.parse_args(argv)
     runs = []
     for artifacts in args.artifacts:
@@ -300,6 +303,12 @@ def main(argv: list[str] | None = None) -> int:
         runs.append((artifacts, server, browser))
     text = report(runs, args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.append and args.out.is_file():
+        text = (
+            args.out.read_text(encoding="utf-8")
+            + "\n"
+            + text.replace("# Dashboard benchmark", "## Another run", 1)
+        )
     args.out.write_text(text, encoding="utf-8")
     print(text)
     return 0
