@@ -85,3 +85,18 @@ def test_the_report_shows_its_figures(artifacts):
         if "image/png" in output.get("data", {})
     ]
     assert len(images) >= 6  # ROC/PR, calibration, cost, confusion, importance, dependence
+
+
+def test_the_real_pipeline_writes_verifiable_artifacts(pipeline_artifacts_dir):
+    manifest = verify_artifacts(pipeline_artifacts_dir)
+    scores = pd.read_parquet(pipeline_artifacts_dir / "scores.parquet")
+    features = pd.read_parquet(pipeline_artifacts_dir / "features.parquet")
+    assert scores["SK_ID_CURR"].tolist() == features["SK_ID_CURR"].tolist()
+    assert set(scores["decision"]) == {"granted", "refused"}
+    assert (
+        manifest["features"]
+        == json.loads((pipeline_artifacts_dir / "contributions.json").read_text())["feature_names"]
+    )
+    assert "CODE_GENDER" not in manifest["features"]
+    summaries = json.loads((pipeline_artifacts_dir / "population_summaries.json").read_text())
+    assert "CODE_GENDER" in summaries["features"]  # compared in the dashboard, never a model input

@@ -17,6 +17,9 @@ applications.parquet
     built from: the what-if panel and the client card read them; the dashboard never reads CSVs.
 model.cbm
     The final CatBoost model fit on all training applicants.
+fold_models/fold_<k>.cbm
+    The cross-validation fold models: the explain step scores and explains each training
+    applicant with the model that did not see it (out-of-fold).
 metrics.json, threshold.json
     Cross-validated metrics; {"threshold", "cost_false_negative", "cost_false_positive", ...}.
 oof.parquet
