@@ -125,6 +125,8 @@ def worker(phase: str, data_dir: Path, artifacts_dir: Path) -> dict:
                 "dashboard_side": dashboard_side_measures(artifacts_dir, run.space),
             }
         result["seconds"] = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
     result["peak_rss_gb"] = memory.peak / 1e9
     result["ru_maxrss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9
     return result
@@ -208,12 +210,14 @@ def size_report(name: str, phases: list[dict]) -> list[str]:
     lines = [
         f"### {name}",
         "",
-        "| phase | wall time | peak RSS (sampled) | ru_maxrss |",
-        "|---|---|---|---|",
-    ]  # noqa: E501
+        "| phase | wall time | CPU time (all threads) | peak RSS (sampled) | ru_maxrss |",
+        "|---|---|---|---|---|",
+    ]
     for result in phases:
+        cpu = result.get("cpu_seconds")
         lines.append(
             f"| {result['phase']} | {result['seconds'] / 60:.1f} min ({result['seconds']:.0f} s) "
+            f"| {'n/a' if cpu is None else f'{cpu:.0f} s'} "
             f"| {result['peak_rss_gb']:.2f} GB | {result['ru_maxrss_gb']:.2f} GB |"
         )
     by_phase = {result["phase"]: result for result in phases}
