@@ -413,3 +413,14 @@ def test_switching_clients_reuses_the_group_histogram_correctly(app, data):
         x_value, y_value = (data.numeric[n][row] for n in (feature, app.state.second_feature))
         if not (np.isnan(x_value) or np.isnan(y_value)):
             assert list(app.compare.client_point.x) == [pytest.approx(float(x_value))]
+
+
+def test_an_empty_brush_keeps_the_group_and_says_so(app, data):
+    app.state.feature = app.compare.numeric_names[0]
+    app.state.second_feature = app.compare.numeric_names[1]
+    x = data.numeric[app.state.feature]
+    above = float(np.nanmax(x)) + 1.0
+    app.compare.brush_rectangle((above, above + 1.0), (-1e12, 1e12))
+    assert app.state.group_mode == "all"
+    assert len(app.compare.rows) == data.n_clients
+    assert translate("error.empty_brush", "fr") in app.compare.message.value

@@ -209,6 +209,7 @@ class ComparisonPanel(Panel):
             value=state.k_similar,
             continuous_update=False,
             style={"description_width": "initial"},
+            layout=widgets.Layout(width="420px"),
         )
         self.k_slider.add_class("cs-k")
         ordered = [
@@ -263,7 +264,9 @@ class ComparisonPanel(Panel):
             scales={"x": self.bin_scale, "y": self.count_scale},
         )
         self.bin_axis = bq.Axis(
-            scale=self.bin_scale, tick_rotate=-40, tick_style={"font-size": "12px"}
+            scale=self.bin_scale,
+            tick_rotate=-35,
+            tick_style={"font-size": "12px", "text-anchor": "end"},
         )
         self.count_axis = bq.Axis(
             scale=self.count_scale, side="left", num_ticks=4, label_offset="50px"
@@ -279,7 +282,7 @@ class ComparisonPanel(Panel):
         self.histogram_figure = bq.Figure(
             marks=[self.histogram, self.rate_line, self.client_mark],
             axes=[self.bin_axis, self.count_axis, self.rate_axis],
-            fig_margin={"top": 30, "bottom": 80, "left": 65, "right": 65},
+            fig_margin={"top": 30, "bottom": 110, "left": 65, "right": 65},
             layout=widgets.Layout(width="100%", height="400px"),
             animation_duration=0,
             padding_x=0.0,
@@ -610,9 +613,10 @@ class ComparisonPanel(Panel):
             self.scatter_note.value = (
                 f'<div class="cs-hint">{self.words("compare.scatter_numeric")}</div>'
             )
-            self.scatter.x, self.scatter.y, self.scatter.color = [], [], []
-            self.client_point.x, self.client_point.y = [], []
+            self.scatter_figure.layout.visibility = "hidden"
+            self._scatter_key = None
             return
+        self.scatter_figure.layout.visibility = "visible"
         client_x = float(self.data.numeric[x_name][client_row])
         client_y = float(self.data.numeric[y_name][client_row])
         key = (self._cached_group_key, x_name, y_name, lang)
