@@ -71,3 +71,21 @@ def test_dashboard_words_exist_in_both_languages():
     assert set(words["fr"]) == set(words["en"])
     assert words["fr"]["decision.granted_long"] == "Crédit accordé"
     assert words["fr"]["decision.refused_long"] == "Crédit refusé"
+
+
+def test_every_level_of_the_real_kaggle_sample_has_words(sample_dir):
+    import re
+
+    import pandas as pd
+
+    from credit_scoring.dashboard.data import level_text
+
+    applications = pd.read_csv(sample_dir / "application_train.csv")
+    for column in applications.select_dtypes(exclude="number").columns:
+        for level in applications[column].dropna().unique():
+            if level in ("XNA", "XAP"):
+                continue  # placeholders: shown as "not provided"
+            french = level_text(column, level, "fr")
+            english = level_text(column, level, "en")
+            known_words = french != level or english != level or re.fullmatch(r"[A-Z][a-z]+", level)
+            assert known_words, f"{column} = {level!r} has no words"

@@ -424,3 +424,17 @@ def test_an_empty_brush_keeps_the_group_and_says_so(app, data):
     assert app.state.group_mode == "all"
     assert len(app.compare.rows) == data.n_clients
     assert translate("error.empty_brush", "fr") in app.compare.message.value
+
+
+def test_every_category_level_has_words_in_both_languages(data):
+    from credit_scoring.i18n import catalog
+
+    for lang in ("fr", "en"):
+        words = catalog()[lang]
+        for feature, (_, levels) in data.categorical.items():
+            for level in levels:
+                known = f"level.{feature}.{level}" in words or f"level.{level}" in words
+                numbered = re.fullmatch(r"(.+?)\s*(\d+)", level)
+                if numbered:
+                    known = known or f"level_pattern.{numbered.group(1)}" in words
+                assert known, f"no {lang} words for {feature} = {level!r}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import cached_property
 from pathlib import Path
 
@@ -340,12 +341,15 @@ def level_text(feature: str, level: str, lang: str) -> str:
     """A category level in words of ``lang`` when the catalog knows it, else as stored."""
     from credit_scoring.i18n import catalog
 
-    key = f"level.{feature}.{level}"
     words = catalog()[lang]
-    if key in words:
-        return words[key]
-    generic = f"level.{level}"
-    return words.get(generic, level)
+    for key in (f"level.{feature}.{level}", f"level.{level}"):
+        if key in words:
+            return words[key]
+    # numbered Kaggle levels such as "Business Entity Type 3" or "Industry: type 11"
+    match = re.fullmatch(r"(.+?)\s*(\d+)", level)
+    if match and f"level_pattern.{match.group(1)}" in words:
+        return words[f"level_pattern.{match.group(1)}"].format(n=match.group(2))
+    return level
 
 
 def filter_level_text(column: str, level: str, lang: str) -> str:
