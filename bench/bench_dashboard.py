@@ -212,7 +212,13 @@ def browser_side(artifacts: Path, loads: int, switches: int, sessions: int, paus
         result["concurrent_usable"] = many["usable"]
         result["concurrent_kernels_mb"] = sum(rss_mb(pid) for pid in kernel_pids(process.pid))
 
-    with_server(artifacts, 1, concurrent)
+    if sessions:
+        with_server(artifacts, 1, concurrent)
+
+    def cold(url, process):
+        result["cold_usable"] = asyncio.run(page_loads(url, 3, 5.0))
+
+    with_server(artifacts, 0, cold)
     return result
 
 
@@ -255,20 +261,25 @@ def report(runs: list[tuple[Path, dict, dict]], args) -> str:
     row("feature change in comparison (ms)", [cell(s["feature"]) for _, s, _ in runs])
     row("what-if rescore (ms)", [cell(s["whatif"]) for _, s, _ in runs])
     row("page usable after the request (s)", [cell(b["usable"], 1, 2) for _, _, b in runs])
+    row(
+        "same without a preheated kernel (pool 0, 3 loads) (s)",
+        [cell(b["cold_usable"], 1, 2) for _, _, b in runs],
+    )
     row("client switch in the browser (ms)", [cell(b["browser_switch"], 1000) for _, _, b in runs])
     row("kernel memory after the switches (MB RSS)", [f"{b['kernel_mb']:.0f}" for _, _, b in runs])
-    row(
-        f"{args.sessions} sessions opened in a row: page usable (s)",
-        [cell(b["concurrent_usable"], 1, 1) for _, _, b in runs],
-    )
-    row(
-        f"{args.sessions} concurrent sessions: switch in the browser (ms)",
-        [cell(b["concurrent_switch"], 1000) for _, _, b in runs],
-    )
-    row(
-        f"{args.sessions} concurrent sessions: all kernels (MB RSS)",
-        [f"{b['concurrent_kernels_mb']:.0f}" for _, _, b in runs],
-    )
+    if args.sessions:
+        row(
+            f"{args.sessions} sessions opened in a row: page usable (s)",
+            [cell(b["concurrent_usable"], 1, 1) for _, _, b in runs],
+        )
+        row(
+            f"{args.sessions} concurrent sessions: switch in the browser (ms)",
+            [cell(b["concurrent_switch"], 1000) for _, _, b in runs],
+        )
+        row(
+            f"{args.sessions} concurrent sessions: all kernels incl. the spare (MB RSS)",
+            [f"{b['concurrent_kernels_mb']:.0f}" for _, _, b in runs],
+        )
     lines += [
         "",
         f"Server side: {args.switches} random clients per group mode; browser: {args.loads} page",

@@ -606,6 +606,15 @@ class ComparisonPanel(Panel):
             )
         self.position_info.value = f'<div class="cs-position-text">{escape(text)}</div>'
 
+    def _place_client(self, client_x: float, client_y: float) -> None:
+        """The client's diamond (kept inside the chart: at its edge when off the scales)."""
+        with self.scatter_figure.hold_sync():
+            if np.isnan(client_x) or np.isnan(client_y):
+                self.client_point.x, self.client_point.y = [], []
+            else:
+                self.client_point.x = [_clip_to(self.x_scale, client_x)]
+                self.client_point.y = [_clip_to(self.y_scale, client_y)]
+
     def _draw_scatter(self, client_row: int) -> None:
         lang = self.state.lang
         x_name, y_name = self.state.feature, self.state.second_feature
@@ -621,11 +630,7 @@ class ComparisonPanel(Panel):
         client_y = float(self.data.numeric[y_name][client_row])
         key = (self._cached_group_key, x_name, y_name, lang)
         if key[0] is not None and key == self._scatter_key:
-            with self.scatter_figure.hold_sync():
-                if np.isnan(client_x) or np.isnan(client_y):
-                    self.client_point.x, self.client_point.y = [], []
-                else:
-                    self.client_point.x, self.client_point.y = [client_x], [client_y]
+            self._place_client(client_x, client_y)
             return
         self._scatter_key = key
         sample = scatter_sample(self.rows)
@@ -635,14 +640,18 @@ class ComparisonPanel(Panel):
         keep = ~(np.isnan(x_values) | np.isnan(y_values))
         target = self.data.target[sample][keep]
         outcome = np.where(np.isnan(target), 2, np.where(target >= 0.5, 1, 0))
+        x_shown, y_shown = x_values[keep].astype(float), y_values[keep].astype(float)
         with self.scatter_figure.hold_sync():
-            self.scatter.x = x_values[keep].astype(float)
-            self.scatter.y = y_values[keep].astype(float)
+            # fixed scales: a client switch then moves one mark, not the whole cloud
+            for scale, values in ((self.x_scale, x_shown), (self.y_scale, y_shown)):
+                low, high = (float(values.min()), float(values.max())) if len(values) else (0, 1)
+                if high <= low:
+                    low, high = low - 0.5, high + 0.5
+                scale.min, scale.max = low, high
+            self.scatter.x = x_shown
+            self.scatter.y = y_shown
             self.scatter.color = outcome
-            if np.isnan(client_x) or np.isnan(client_y):
-                self.client_point.x, self.client_point.y = [], []
-            else:
-                self.client_point.x, self.client_point.y = [client_x], [client_y]
+            self._place_client(client_x, client_y)
             self.x_axis.label = self.data.label(x_name, lang)
             self.y_axis.label = self.data.label(y_name, lang)
             self.brush.selected_x = None
@@ -660,6 +669,10 @@ class ComparisonPanel(Panel):
             + _swatch(CLIENT_COLOUR, "◆", self.words("compare.legend_client"))
             + "</div>"
         )
+
+
+def _clip_to(scale: bq.LinearScale, value: float) -> float:
+    return float(min(max(value, scale.min), scale.max))
 
 
 def _swatch(colour: str, symbol: str, text: str) -> str:
