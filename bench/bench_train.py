@@ -263,6 +263,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=["demo", "full", "both"], default="demo")
     parser.add_argument("--worker", choices=["features", "train", "explain"])
+    parser.add_argument(
+        "--phases",
+        nargs="+",
+        choices=["train", "explain"],
+        help="full size only: rerun only these phases on the existing artifacts (earlier "
+        "results are kept below)",
+    )
     parser.add_argument("--data", type=Path)
     parser.add_argument("--artifacts", type=Path)
     args = parser.parse_args()
@@ -306,7 +313,8 @@ def main() -> int:
         phases = []
         if not (FULL_ARTIFACTS / "features.parquet").is_file():
             phases.append(run_phase("features", FULL_DATA, FULL_ARTIFACTS))
-        phases += [run_phase(phase, FULL_DATA, FULL_ARTIFACTS) for phase in ("train", "explain")]
+        selected = args.phases or ("train", "explain")
+        phases += [run_phase(phase, FULL_DATA, FULL_ARTIFACTS) for phase in selected]
         lines += ["## Full Kaggle size", ""] + size_report(f"{FULL_DATA}", phases)
         lines += [
             f"Full-size artifacts kept in {FULL_ARTIFACTS} (no manifest: run notebook 04 or "
@@ -319,7 +327,7 @@ def main() -> int:
     previous = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else ""
     kept_title = {"demo": "## Full Kaggle size", "full": "## Demo size"}.get(args.size)
     for section in previous.split("\n## ")[1:]:
-        if kept_title and ("## " + section).startswith(kept_title):
+        if args.phases or (kept_title and ("## " + section).startswith(kept_title)):
             text += "\n## " + section.rstrip() + "\n(from an earlier run)\n"
     RESULTS.write_text(text + "\n", encoding="utf-8")
     print(text)
