@@ -244,6 +244,7 @@ def size_report(name: str, phases: list[dict]) -> list[str]:
         explain = by_phase["explain"]
         timings = ", ".join(f"{k} {v:.0f} s" for k, v in explain["timings"].items())
         lines += [
+            "",
             f"- explanations for {explain['applicants']:,} applicants: "
             f"{explain['seconds']:.0f} s in all ({timings})",
             f"- top features: {', '.join(explain['top_features'])}",
@@ -317,8 +318,8 @@ def main() -> int:
         phases += [run_phase(phase, FULL_DATA, FULL_ARTIFACTS) for phase in selected]
         lines += ["## Full Kaggle size", ""] + size_report(f"{FULL_DATA}", phases)
         lines += [
-            f"Full-size artifacts kept in {FULL_ARTIFACTS} (no manifest: run notebook 04 or "
-            "`credit-scoring pipeline --steps evaluate` on them to write it).",
+            f"Full-size artifacts kept in {FULL_ARTIFACTS}, with a manifest.json written by "
+            "the explain phase's measures (data source 'benchmark'; no model card or report).",
             "",
         ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
