@@ -1,4 +1,4 @@
-"""Shared fixtures: the real Kaggle sample (when available), small synthetic data, small artifacts."""
+"""Shared fixtures: the real Kaggle sample (when available), small synthetic data and artifacts."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ SAMPLE_ENV = "HOMECREDIT_SAMPLE_DIR"
 
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
-    """The real Kaggle sample folder named by HOMECREDIT_SAMPLE_DIR; the test is skipped without it."""
+    """The real Kaggle sample named by HOMECREDIT_SAMPLE_DIR; the test is skipped without it."""
     value = os.environ.get(SAMPLE_ENV)
     if not value:
         pytest.skip(f"{SAMPLE_ENV} is not set: no real Home Credit sample to test against")

@@ -1,4 +1,4 @@
-"""The pipeline runner: argument checks, and the real notebooks end to end on tiny synthetic data."""
+"""The pipeline runner: argument checks, and the real notebooks end to end on tiny data."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from credit_scoring.pipeline import STEPS, parse_parameter, run_pipeline
     [
         ("folds=5", ("folds", 5)),
         ("learning_rate=0.05", ("learning_rate", 0.05)),
-        ("protected_features=[\"CODE_GENDER\"]", ("protected_features", ["CODE_GENDER"])),
+        ('protected_features=["CODE_GENDER"]', ("protected_features", ["CODE_GENDER"])),
         ("data_dir=/tmp/x", ("data_dir", "/tmp/x")),
     ],
 )

@@ -1,4 +1,4 @@
-"""Names and layout of the pipeline's artifacts: the contract between the pipeline and the dashboard.
+"""Names and layout of the pipeline's artifacts: the contract between pipeline and dashboard.
 
 Everything lives in one artifacts folder (default ``artifacts/``). Rows of every per-applicant
 artifact are in the same order as ``features.parquet``: training applicants first, then new
@@ -10,7 +10,8 @@ features.parquet
 feature_catalog.json
     {"groups": {group_id: {"fr": label, "en": label}}, "features": [entry, ...]} where each entry is
     {"name", "label_fr", "label_en", "unit", "decimals", "source", "group", "kind"}.
-    unit: years | months | days | amount | ratio | percentage | score | count | flag | category | number;
+    unit: years | months | days | amount | ratio | percentage | score | count | flag | category
+    | number;
     kind: numeric | categorical; source: the Kaggle table (or "application" for derived ones).
 applications.parquet
     The raw application rows (train and test, Kaggle columns, plus SPLIT) that the features were
@@ -28,7 +29,8 @@ calibration.json
     How raw model scores become displayed probabilities (method and its parameters).
 scores.parquet
     SK_ID_CURR, SPLIT, TARGET, raw_score (log-odds), base_value, default_probability (calibrated),
-    decision ("granted" | "refused"), risk_band ("very_low" | "low" | "medium" | "high" | "very_high").
+    decision ("granted" | "refused"),
+    risk_band ("very_low" | "low" | "medium" | "high" | "very_high").
     Training applicants are scored by the fold model that did not see them (out-of-fold).
 contributions.npy + contributions.json
     float32 matrix (applicants x model features) of SHAP values in log-odds, so that

@@ -95,19 +95,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="notebook parameter, e.g. -p iterations=300 (repeatable)",
     )
     pipeline.add_argument(
-        "--steps", nargs="+", default=None, help="run only these steps (features train explain evaluate)"
+        "--steps",
+        nargs="+",
+        default=None,
+        help="run only these steps (features train explain evaluate)",
     )
-    pipeline.add_argument("--no-html", action="store_true", help="skip the HTML export of the report")
+    pipeline.add_argument(
+        "--no-html", action="store_true", help="skip the HTML export of the report"
+    )
     pipeline.set_defaults(handler=_pipeline)
 
-    score = commands.add_parser("score", help="score new applications in the application_test format")
+    score = commands.add_parser(
+        "score", help="score new applications in the application_test format"
+    )
     score.add_argument("--artifacts", type=Path, default=DEFAULT_ARTIFACTS_DIR)
     score.add_argument("--data", type=Path, required=True, help="folder with application_test.csv")
     score.add_argument("--out", type=Path, required=True, help="output file (.csv or .parquet)")
     score.add_argument("--top-reasons", type=int, default=3, help="reasons given per applicant")
     score.set_defaults(handler=_score)
 
-    dashboard = commands.add_parser("dashboard", help="serve the Voilà dashboard for some artifacts")
+    dashboard = commands.add_parser(
+        "dashboard", help="serve the Voilà dashboard for some artifacts"
+    )
     dashboard.add_argument("--artifacts", type=Path, default=DEFAULT_ARTIFACTS_DIR)
     dashboard.add_argument("--port", type=int, default=8866)
     dashboard.add_argument("--host", default="127.0.0.1")

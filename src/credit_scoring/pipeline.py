@@ -1,7 +1,9 @@
-"""Run the analysis notebooks in order with Papermill: raw data → features → model → explanations → report.
+"""Run the analysis notebooks in order with Papermill.
+
+Raw data → features → model → explanations → report.
 
 Each notebook declares its parameters in a cell tagged ``parameters``. The pipeline passes every
-notebook the absolute ``data_dir`` and ``artifacts_dir`` plus the parameters given by the caller that
+notebook the absolute ``data_dir`` and ``artifacts_dir`` plus those of the caller's parameters that
 the notebook declares; a parameter no selected notebook declares is an error (a typo must not be
 silently ignored). Executed copies (with outputs) are kept in ``<artifacts>/report/`` as the run's
 report, with an HTML export.

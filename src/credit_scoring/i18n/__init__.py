@@ -58,4 +58,8 @@ def missing_translations() -> dict[str, list[str]]:
     """Keys present in one language but not in another (empty when the catalog is complete)."""
     words = catalog()
     every_key = set().union(*(set(w) for w in words.values()))
-    return {lang: sorted(every_key - set(words[lang])) for lang in LANGUAGES if every_key - set(words[lang])}
+    return {
+        lang: sorted(every_key - set(words[lang]))
+        for lang in LANGUAGES
+        if every_key - set(words[lang])
+    }
