@@ -72,8 +72,9 @@ def score_text(page) -> str:
     return page.inner_text(".cs-score")
 
 
-def click_bar(page, index: int) -> None:
-    """Click the visible part of the waterfall's bar number ``index`` (0 = average client)."""
+def visible_bar(page, index: int) -> tuple[dict, str]:
+    """The box of the waterfall's bar number ``index`` (0 = average client) and the start of
+    its label (the feature's words, read from the axis tick beside it)."""
     group = page.locator(".cs-waterfall .bargroup").nth(index)
     best = None
     for rect in group.locator("rect").all():
@@ -81,7 +82,13 @@ def click_bar(page, index: int) -> None:
         if box and box["width"] > 1 and (best is None or box["width"] > best["width"]):
             best = box
     assert best is not None, "no visible bar to click"
-    page.mouse.click(best["x"] + best["width"] / 2, best["y"] + best["height"] / 2)
+    middle = best["y"] + best["height"] / 2
+    ticks = page.locator(".cs-waterfall g.axis").nth(1).locator(".tick text")
+    nearest = min(
+        (ticks.nth(i) for i in range(ticks.count())),
+        key=lambda tick: abs(tick.bounding_box()["y"] + tick.bounding_box()["height"] / 2 - middle),
+    )
+    return best, nearest.text_content().split(":")[0].strip(" …")[:25]
 
 
 def test_dashboard_in_a_real_browser(dashboard_url, browser):
@@ -118,14 +125,20 @@ def test_dashboard_in_a_real_browser(dashboard_url, browser):
     # clicking a waterfall bar changes the comparison
     page.wait_for_selector(".cs-position-text")
     before = page.inner_text(".cs-position-text")
-    click_bar(page, 2)
+    # a feature bar (1..5) other than the feature compared now
+    box, label = next(
+        (box, label)
+        for box, label in (visible_bar(page, index) for index in range(1, 6))
+        if label not in before
+    )
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_function(
-        "old => document.querySelector('.cs-position-text').innerText !== old",
-        arg=before,
+        "label => document.querySelector('.cs-position-text').innerText.includes(label)",
+        arg=label,
         timeout=30_000,
     )
     after = page.inner_text(".cs-position-text")
-    assert after != before
+    assert after != before and label in after
     page.screenshot(path=str(RESULTS / "dashboard_bar_clicked.png"), full_page=True)
 
     # the language switch changes the words
@@ -134,9 +147,16 @@ def test_dashboard_in_a_real_browser(dashboard_url, browser):
         "() => /Credit (granted|refused)/.test(document.querySelector('.cs-score').innerText)",
         timeout=30_000,
     )
+    french_words = ["Probabilité", "Crédit accordé", "Crédit refusé", "Choisir un client"]
+    # every panel redraws in turn: wait until the last one has (or time out and fail below)
+    page.wait_for_function(
+        "words => !words.some(word => document.body.innerText.includes(word))",
+        arg=french_words,
+        timeout=30_000,
+    )
     body = page.inner_text("body")
     assert "Probability of default" in body
-    for french in ("Probabilité", "Crédit accordé", "Crédit refusé", "Choisir un client"):
+    for french in french_words:
         assert french not in body
     page.screenshot(path=str(RESULTS / "dashboard_en.png"), full_page=True)
 
