@@ -21,11 +21,9 @@ import argparse
 import gc
 import os
 import platform
-import resource
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -33,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from _common import MemorySampler, kernel_peak_bytes, resident_bytes
 
 from credit_scoring.data.loading import load_tables
 from credit_scoring.features import (
@@ -54,45 +53,7 @@ FULL_SIZE_DIR = Path("/work/fullsize/raw")
 DEMO_APPLICANTS = 20_000
 TARGET_SECONDS = 300
 TARGET_PEAK_GB = 10.0
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 OTHER_ENGINE = next(engine for engine in ENGINES if engine != DEFAULT_ENGINE)
-
-
-def resident_bytes() -> int:
-    """Current resident set size of this process."""
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * PAGE_SIZE
-
-
-def kernel_peak_bytes() -> int:
-    """Peak resident set size of this process so far, as the kernel counts it."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-class MemorySampler:
-    """Samples the resident set size in a thread; ``peak`` since the last ``reset``."""
-
-    def __init__(self, interval: float = 0.02):
-        self.interval = interval
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, resident_bytes())
-            time.sleep(self.interval)
-
-    def reset(self) -> None:
-        self.peak = resident_bytes()
-
-    def __enter__(self) -> MemorySampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 @dataclass

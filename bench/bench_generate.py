@@ -25,20 +25,12 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _common import KAGGLE_ROWS
+
 RESULTS = Path(__file__).resolve().parent / "results" / "generate.md"
 DEMO_APPLICANTS = 20_000
 FULL_APPLICANTS = 356_255
 SEED = 42
-KAGGLE_ROWS = {
-    "application_train": 307_511,
-    "application_test": 48_744,
-    "bureau": 1_716_428,
-    "bureau_balance": 27_299_925,
-    "previous_application": 1_670_214,
-    "POS_CASH_balance": 10_001_358,
-    "installments_payments": 13_605_401,
-    "credit_card_balance": 3_840_312,
-}
 #: Limits the issue sets for the full size.
 FULL_SIZE_LIMITS = {"wall_seconds": 600, "peak_gib": 8}
 

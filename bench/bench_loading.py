@@ -28,16 +28,8 @@ import sys
 import time
 from pathlib import Path
 
-KAGGLE_ROWS = {
-    "application_train": 307_511,
-    "application_test": 48_744,
-    "bureau": 1_716_428,
-    "bureau_balance": 27_299_925,
-    "previous_application": 1_670_214,
-    "POS_CASH_balance": 10_001_358,
-    "installments_payments": 13_605_401,
-    "credit_card_balance": 3_840_312,
-}
+from _common import KAGGLE_ROWS
+
 RESULTS = Path(__file__).resolve().parent / "results" / "loading.md"
 
 

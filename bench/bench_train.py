@@ -29,10 +29,11 @@ import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from _common import MemorySampler, kernel_peak_bytes
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS = BENCH_DIR / "results" / "train.md"
@@ -41,37 +42,10 @@ FULL_ARTIFACTS = Path("/work/fullsize/artifacts")
 DEMO_APPLICANTS = 20_000
 
 
-class PeakMemory:
-    """Samples this process's resident set size in a background thread."""
-
-    def __init__(self, interval: float = 0.05):
-        import psutil
-
-        self.process = psutil.Process()
-        self.interval = interval
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.process.memory_info().rss)
-            time.sleep(self.interval)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self.process.memory_info().rss)
-
-
 def worker(phase: str, data_dir: Path, artifacts_dir: Path) -> dict:
     """Run one phase in this process and return its measures."""
     result: dict = {"phase": phase}
-    with PeakMemory() as memory:
+    with MemorySampler(interval=0.05) as memory:
         started = time.perf_counter()
         if phase == "features":
             from credit_scoring.data import load_tables
@@ -128,7 +102,7 @@ def worker(phase: str, data_dir: Path, artifacts_dir: Path) -> dict:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
     result["peak_rss_gb"] = memory.peak / 1e9
-    result["ru_maxrss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9
+    result["ru_maxrss_gb"] = kernel_peak_bytes() / 1e9
     return result
 
 
