@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 # Shared tiny-table writer (tests/ is on sys.path under pytest's default import mode).
-from test_loading import write_tiny_dataset
+from helpers import write_tiny_dataset
 
 from credit_scoring.cli import main
 

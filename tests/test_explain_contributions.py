@@ -3,7 +3,7 @@ rows, final model for new ones."""
 
 import numpy as np
 import pytest
-from test_model_toy_data import toy_feature_frame
+from helpers import toy_feature_frame
 
 from credit_scoring.explain.contributions import explain_applicants, global_importance
 from credit_scoring.model.train_step import run_training

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from test_model_toy_data import toy_feature_frame
+from helpers import toy_feature_frame
 
 from credit_scoring.errors import ArtifactError, EmptyGroupError, UnknownClientError
 from credit_scoring.explain.neighbours import (

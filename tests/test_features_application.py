@@ -7,31 +7,14 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import make_table
 
-from credit_scoring.data.schema import KIND_DTYPES, TABLES
 from credit_scoring.errors import DataError
 from credit_scoring.features.application import (
     CATALOG_ENTRIES,
     CATEGORICAL_FEATURES,
     build_application_features,
 )
-
-
-def make_table(name: str, rows: list[dict]) -> pd.DataFrame:
-    """A table with every Kaggle column in the loader's dtypes; unspecified cells are empty
-    (or 0 for the never-empty integer kinds)."""
-    columns = {}
-    for column, kind in TABLES[name].columns.items():
-        default = 0 if kind in ("ID", "FLAG", "INT") else None
-        values = [row.get(column, default) for row in rows]
-        if kind == "CATEGORY":
-            columns[column] = pd.Categorical(values)
-        else:
-            columns[column] = pd.Series(
-                [np.nan if v is None else v for v in values], dtype=KIND_DTYPES[kind]
-            )
-    return pd.DataFrame(columns)
-
 
 WORKER = {
     "SK_ID_CURR": 100001,

@@ -8,10 +8,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import make_table
 
 from credit_scoring import artifacts
 from credit_scoring.data.loading import load_tables
-from credit_scoring.data.schema import KIND_DTYPES, TABLES
 from credit_scoring.errors import ArtifactError, DataError
 from credit_scoring.features import (
     build_features,
@@ -22,22 +22,6 @@ from credit_scoring.features import (
     write_feature_artifacts,
 )
 from credit_scoring.features.catalog import GROUPS, entries_by_name, format_value
-
-
-def make_table(name: str, rows: list[dict]) -> pd.DataFrame:
-    """A table with every Kaggle column in the loader's dtypes; unspecified cells are empty
-    (or 0 for the never-empty integer kinds)."""
-    columns = {}
-    for column, kind in TABLES[name].columns.items():
-        default = 0 if kind in ("ID", "FLAG", "INT") else None
-        values = [row.get(column, default) for row in rows]
-        if kind == "CATEGORY":
-            columns[column] = pd.Categorical(values)
-        else:
-            columns[column] = pd.Series(
-                [np.nan if v is None else v for v in values], dtype=KIND_DTYPES[kind]
-            )
-    return pd.DataFrame(columns)
 
 
 def applicant(sk_id: int, **values) -> dict:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import make_table
 
-from credit_scoring.data.schema import KIND_DTYPES, TABLES
 from credit_scoring.errors import CreditScoringError
 from credit_scoring.features.aggregation import ENGINES, Aggregation, aggregate
 from credit_scoring.features.bureau import build_bureau_features
@@ -20,22 +20,6 @@ from credit_scoring.features.previous import build_previous_features
 
 NAN = float("nan")
 YEAR = 365.25
-
-
-def make_table(name: str, rows: list[dict]) -> pd.DataFrame:
-    """A table with every Kaggle column in the loader's dtypes; unspecified cells are empty
-    (or 0 for the never-empty integer kinds)."""
-    columns = {}
-    for column, kind in TABLES[name].columns.items():
-        default = 0 if kind in ("ID", "FLAG", "INT") else None
-        values = [row.get(column, default) for row in rows]
-        if kind == "CATEGORY":
-            columns[column] = pd.Categorical(values)
-        else:
-            columns[column] = pd.Series(
-                [np.nan if v is None else v for v in values], dtype=KIND_DTYPES[kind]
-            )
-    return pd.DataFrame(columns)
 
 
 def assert_values(row: pd.Series, expected: dict[str, float]) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import write_table, write_tiny_dataset
 
 from credit_scoring.data import (
     SIDE_TABLES,
@@ -18,84 +18,11 @@ from credit_scoring.data import (
     load_tables,
 )
 from credit_scoring.data.schema import (
-    AMOUNT,
     CATEGORY,
     DAYS_PLACEHOLDER,
-    FLAG,
-    FLOAT,
-    INT,
     KAGGLE_ARCHIVE,
 )
 from credit_scoring.errors import DataError
-
-DEFAULT_BY_KIND = {FLAG: "0", INT: "-100", AMOUNT: "1000.0", FLOAT: "0.5", CATEGORY: "A"}
-
-
-def write_table(folder: Path, name: str, rows: list[dict], header: list[str] | None = None) -> Path:
-    """Write one table in Kaggle's format; cells not given get a plain value of their kind."""
-    columns = TABLES[name].columns
-    header = header or list(columns)
-    path = folder / f"{name}.csv"
-    with open(path, "w", newline="") as file:
-        writer = csv.writer(file, lineterminator="\n")
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow(
-                [
-                    row.get(column, DEFAULT_BY_KIND.get(columns.get(column), "1"))
-                    for column in header
-                ]
-            )
-    return path
-
-
-def write_tiny_dataset(folder: Path) -> Path:
-    """Four known applicants (one without any history), two new ones, a little history."""
-    folder.mkdir(parents=True, exist_ok=True)
-    write_table(
-        folder,
-        "application_train",
-        [
-            {"SK_ID_CURR": "100002", "TARGET": "1", "AMT_CREDIT": "406597.5", "EXT_SOURCE_1": ""},
-            {"SK_ID_CURR": "100003", "TARGET": "0", "DAYS_EMPLOYED": str(DAYS_PLACEHOLDER)},
-            {"SK_ID_CURR": "100004", "TARGET": "0", "ORGANIZATION_TYPE": "XNA"},
-            {"SK_ID_CURR": "100006", "TARGET": "0", "NAME_TYPE_SUITE": "", "CODE_GENDER": "M"},
-        ],
-    )
-    write_table(folder, "application_test", [{"SK_ID_CURR": "100001"}, {"SK_ID_CURR": "100005"}])
-    write_table(
-        folder,
-        "bureau",
-        [
-            {"SK_ID_CURR": "100002", "SK_ID_BUREAU": "5000001"},
-            {"SK_ID_CURR": "100002", "SK_ID_BUREAU": "5000002", "AMT_ANNUITY": ""},
-            {"SK_ID_CURR": "100001", "SK_ID_BUREAU": "5000003"},
-        ],
-    )
-    write_table(
-        folder,
-        "bureau_balance",
-        [
-            {"SK_ID_BUREAU": "5000001", "MONTHS_BALANCE": "0", "STATUS": "C"},
-            {"SK_ID_BUREAU": "5000001", "MONTHS_BALANCE": "-1", "STATUS": "0"},
-            {"SK_ID_BUREAU": "5000002", "MONTHS_BALANCE": "0", "STATUS": "X"},
-        ],
-    )
-    write_table(
-        folder,
-        "previous_application",
-        [
-            {"SK_ID_PREV": "2000001", "SK_ID_CURR": "100003", "CODE_REJECT_REASON": "XAP"},
-            {
-                "SK_ID_PREV": "2000002",
-                "SK_ID_CURR": "100004",
-                "DAYS_FIRST_DRAWING": str(DAYS_PLACEHOLDER) + ".0",
-            },
-        ],
-    )
-    for name in ("POS_CASH_balance", "installments_payments", "credit_card_balance"):
-        write_table(folder, name, [{"SK_ID_PREV": "2000001", "SK_ID_CURR": "100003"}])
-    return folder
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from test_model_toy_data import toy_feature_frame, write_toy_feature_artifacts
+from helpers import toy_feature_frame, write_toy_feature_artifacts
 
 from credit_scoring.artifacts import PROJECT_ROOT
 from credit_scoring.manifest import verify_artifacts

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
+from helpers import toy_feature_frame
 from sklearn.metrics import roc_auc_score
-from test_model_toy_data import toy_feature_frame
 
 from credit_scoring.errors import CreditScoringError
 from credit_scoring.model.baselines import external_score, run_baselines

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 # Shared tiny-table writers (tests/ is on sys.path under pytest's default import mode).
-from test_loading import write_table, write_tiny_dataset
+from helpers import write_table, write_tiny_dataset
 
 from credit_scoring.data import (
     TABLES,
