@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from credit_scoring.data.schema import APPLICANT_KEY
 from credit_scoring.errors import CreditScoringError
 from credit_scoring.features.catalog import CatalogEntry
 
@@ -163,6 +164,26 @@ def per_applicant(
         if aggregation.fills_zero and aggregation.name in result:
             result.loc[without_history, aggregation.name] = 0.0
     return result
+
+
+def aggregate_per_applicant(
+    prepared: pd.DataFrame,
+    aggregations: Sequence[Aggregation],
+    applicant_ids: pd.Index | None = None,
+    engine: str = DEFAULT_ENGINE,
+) -> pd.DataFrame:
+    """Aggregate prepared rows by SK_ID_CURR, one row per applicant of ``applicant_ids`` (when
+    None, per applicant that has rows); see :func:`per_applicant` for those without."""
+    aggregated = aggregate(prepared, APPLICANT_KEY, aggregations, engine)
+    ids = aggregated.index if applicant_ids is None else pd.Index(applicant_ids)
+    return per_applicant(aggregated, aggregations, ids)
+
+
+def feature_table(features: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """The ``names`` columns of ``features``, as float32, indexed by SK_ID_CURR."""
+    table = features[list(names)].astype("float32")
+    table.index.name = APPLICANT_KEY
+    return table
 
 
 def safe_ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:

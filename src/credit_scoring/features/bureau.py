@@ -13,9 +13,10 @@ from credit_scoring.features.aggregation import (
     DEFAULT_ENGINE,
     Aggregation,
     aggregate,
+    aggregate_per_applicant,
+    feature_table,
     is_level,
     level_values,
-    per_applicant,
     safe_ratio,
 )
 from credit_scoring.features.catalog import CatalogEntry
@@ -412,9 +413,7 @@ def build_bureau_features(
         per_credit = _per_credit_balance(bureau_balance, recent_months, engine)
         prepared = prepared.join(per_credit, on=BUREAU_KEY)
         aggregations += _balance_aggregations(recent_months)
-    aggregated = aggregate(prepared, APPLICANT_KEY, aggregations, engine)
-    ids = aggregated.index if applicant_ids is None else pd.Index(applicant_ids)
-    features = per_applicant(aggregated, aggregations, ids)
+    features = aggregate_per_applicant(prepared, aggregations, applicant_ids, engine)
     features["BUREAU_ACTIVE_SHARE"] = safe_ratio(
         features["BUREAU_ACTIVE_COUNT"], features["BUREAU_CREDIT_COUNT"]
     )
@@ -430,6 +429,4 @@ def build_bureau_features(
             features["BUREAU_LATE_MONTHS"], features["BUREAU_MONTHS_REPORTED"]
         )
     names = [e.name for e in catalog_entries(recent_months, bureau_balance is not None)]
-    features = features[names].astype("float32")
-    features.index.name = APPLICANT_KEY
-    return features
+    return feature_table(features, names)

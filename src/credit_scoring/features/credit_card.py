@@ -10,8 +10,8 @@ from credit_scoring.data.schema import APPLICANT_KEY, PREVIOUS_KEY
 from credit_scoring.features.aggregation import (
     DEFAULT_ENGINE,
     Aggregation,
-    aggregate,
-    per_applicant,
+    aggregate_per_applicant,
+    feature_table,
 )
 from credit_scoring.features.catalog import CatalogEntry
 
@@ -210,10 +210,8 @@ def build_credit_card_features(
     CC_NO_HISTORY = 1.
     """
     aggregations = _aggregations(recent_months)
-    aggregated = aggregate(_prepare(cc, recent_months), APPLICANT_KEY, aggregations, engine)
-    ids = aggregated.index if applicant_ids is None else pd.Index(applicant_ids)
-    features = per_applicant(aggregated, aggregations, ids)
+    features = aggregate_per_applicant(
+        _prepare(cc, recent_months), aggregations, applicant_ids, engine
+    )
     features[NO_HISTORY] = (features["CC_MONTHS_COUNT"] == 0).astype("float64")
-    features = features[[e.name for e in catalog_entries(recent_months)]].astype("float32")
-    features.index.name = APPLICANT_KEY
-    return features
+    return feature_table(features, [e.name for e in catalog_entries(recent_months)])

@@ -20,7 +20,8 @@ from credit_scoring.features.aggregation import (
     DEFAULT_ENGINE,
     Aggregation,
     aggregate,
-    per_applicant,
+    aggregate_per_applicant,
+    feature_table,
     safe_ratio,
 )
 from credit_scoring.features.catalog import CatalogEntry
@@ -349,9 +350,7 @@ def build_installments_features(
     instalments = _per_instalment(installments, engine)
     aggregations = _aggregations(recent_months)
     prepared = _prepare(instalments, recent_months)
-    aggregated = aggregate(prepared, APPLICANT_KEY, aggregations, engine)
-    ids = aggregated.index if applicant_ids is None else pd.Index(applicant_ids)
-    features = per_applicant(aggregated, aggregations, ids)
+    features = aggregate_per_applicant(prepared, aggregations, applicant_ids, engine)
     count = features["INST_INSTALMENT_COUNT"]
     features["INST_LATE_SHARE"] = safe_ratio(features["INST_LATE_COUNT"], count)
     features["INST_SHORT_SHARE"] = safe_ratio(features["INST_SHORT_COUNT"], count)
@@ -365,6 +364,4 @@ def build_installments_features(
         features["INST_RECENT_PAID"], features["INST_RECENT_DUE"]
     )
     features[NO_HISTORY] = (count == 0).astype("float64")
-    features = features[[e.name for e in catalog_entries(recent_months)]].astype("float32")
-    features.index.name = APPLICANT_KEY
-    return features
+    return feature_table(features, [e.name for e in catalog_entries(recent_months)])

@@ -10,9 +10,9 @@ from credit_scoring.data.schema import APPLICANT_KEY, PREVIOUS_KEY
 from credit_scoring.features.aggregation import (
     DEFAULT_ENGINE,
     Aggregation,
-    aggregate,
+    aggregate_per_applicant,
+    feature_table,
     is_level,
-    per_applicant,
     safe_ratio,
 )
 from credit_scoring.features.catalog import CatalogEntry
@@ -180,13 +180,11 @@ def build_pos_cash_features(
     ``applicant_ids``, applicants without such loans get counts 0 and POS_NO_HISTORY = 1.
     """
     aggregations = _aggregations(recent_months)
-    aggregated = aggregate(_prepare(pos, recent_months), APPLICANT_KEY, aggregations, engine)
-    ids = aggregated.index if applicant_ids is None else pd.Index(applicant_ids)
-    features = per_applicant(aggregated, aggregations, ids)
+    features = aggregate_per_applicant(
+        _prepare(pos, recent_months), aggregations, applicant_ids, engine
+    )
     features["POS_LATE_MONTHS_SHARE"] = safe_ratio(
         features["POS_LATE_MONTHS"], features["POS_MONTHS_COUNT"]
     )
     features[NO_HISTORY] = (features["POS_MONTHS_COUNT"] == 0).astype("float64")
-    features = features[[e.name for e in catalog_entries(recent_months)]].astype("float32")
-    features.index.name = APPLICANT_KEY
-    return features
+    return feature_table(features, [e.name for e in catalog_entries(recent_months)])

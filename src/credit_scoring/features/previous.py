@@ -12,9 +12,9 @@ from credit_scoring.features.aggregation import (
     DAYS_PER_YEAR,
     DEFAULT_ENGINE,
     Aggregation,
-    aggregate,
+    aggregate_per_applicant,
+    feature_table,
     is_level,
-    per_applicant,
     safe_ratio,
 )
 from credit_scoring.features.catalog import CatalogEntry
@@ -279,13 +279,11 @@ def build_previous_features(
     PREV_NO_HISTORY = 1.
     """
     aggregations = _aggregations(recent_months)
-    aggregated = aggregate(_prepare(previous, recent_months), APPLICANT_KEY, aggregations, engine)
-    ids = aggregated.index if applicant_ids is None else pd.Index(applicant_ids)
-    features = per_applicant(aggregated, aggregations, ids)
+    features = aggregate_per_applicant(
+        _prepare(previous, recent_months), aggregations, applicant_ids, engine
+    )
     count = features["PREV_APPLICATION_COUNT"]
     features["PREV_APPROVED_SHARE"] = safe_ratio(features["PREV_APPROVED_COUNT"], count)
     features["PREV_REFUSED_SHARE"] = safe_ratio(features["PREV_REFUSED_COUNT"], count)
     features[NO_HISTORY] = (count == 0).astype("float64")
-    features = features[[e.name for e in catalog_entries(recent_months)]].astype("float32")
-    features.index.name = APPLICANT_KEY
-    return features
+    return feature_table(features, [e.name for e in catalog_entries(recent_months)])
