@@ -13,6 +13,7 @@ from credit_scoring.model.training import (
     TrainingParameters,
     assign_folds,
     check_no_protected,
+    cross_validate,
     final_tree_count,
     model_feature_names,
     model_input,
@@ -41,6 +42,14 @@ def test_protected_feature_never_reaches_the_model(frame, training_run):
         assert list(model.feature_names_) == features
     with pytest.raises(CreditScoringError, match="protected feature"):
         check_no_protected(["EXT_SOURCE_2", "CODE_GENDER"], ["CODE_GENDER"])
+
+
+def test_the_target_can_never_be_a_model_input(frame):
+    assert "TARGET" not in model_feature_names(frame)
+    with pytest.raises(CreditScoringError, match="TARGET would leak"):
+        check_no_protected(["EXT_SOURCE_2", "TARGET"], [])
+    with pytest.raises(CreditScoringError, match="TARGET would leak"):
+        cross_validate(frame, ["EXT_SOURCE_2", "TARGET"], FAST)
 
 
 def test_other_protected_and_excluded_features_are_left_out(frame):

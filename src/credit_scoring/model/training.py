@@ -100,7 +100,14 @@ def model_feature_names(
 
 
 def check_no_protected(features: Sequence[str], protected_features: Iterable[str]) -> None:
-    """Raise CreditScoringError when a protected feature is among the model's inputs."""
+    """Raise CreditScoringError when a protected feature, or TARGET, SPLIT or SK_ID_CURR, is
+    among the model's inputs."""
+    not_features = [name for name in NON_FEATURE_COLUMNS if name in set(features)]
+    if not_features:
+        raise CreditScoringError(
+            f"{', '.join(not_features)} must not be model inputs (TARGET would leak the outcome); "
+            "remove them from the feature list"
+        )
     leaked = sorted(set(features) & set(protected_features))
     if leaked:
         raise CreditScoringError(
