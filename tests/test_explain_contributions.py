@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from helpers import toy_feature_frame
 
+from credit_scoring.errors import ArtifactError
 from credit_scoring.explain.contributions import explain_applicants, global_importance
 from credit_scoring.model.train_step import run_training
 from credit_scoring.model.training import TrainingParameters, raw_scores
@@ -51,6 +52,17 @@ def test_global_importance_ranks_the_informative_features_first(trained):
     assert ranking.index("NOISE") > ranking.index("DAYS_LATE_MEAN")
     values = [item["mean_abs_contribution"] for item in importance]
     assert values == sorted(values, reverse=True)
+
+
+def test_a_training_row_without_a_fold_model_is_an_artifact_error(trained):
+    frame, run = trained
+    is_training = (frame["SPLIT"] == "train").to_numpy()
+    fold_ids = np.zeros(len(frame), int)
+    fold_ids[0] = len(run.cross_validation.models)
+    with pytest.raises(ArtifactError, match="1 training applicant.*no fold model"):
+        explain_applicants(
+            frame, is_training, fold_ids, run.cross_validation.models, run.final_model
+        )
 
 
 def test_global_importance_by_hand():

@@ -76,6 +76,14 @@ def explain_applicants(
     raw = np.empty(len(frame), dtype=np.float64)
     is_training = np.asarray(is_training, dtype=bool)
     fold_ids = np.asarray(fold_ids)
+    without_model = is_training & ~np.isin(fold_ids, np.arange(len(fold_models)))
+    if without_model.any():
+        # Their rows would otherwise be left uninitialized.
+        raise ArtifactError(
+            f"{int(without_model.sum())} training applicant(s) have no fold model (fold ids "
+            f"must be 0 to {len(fold_models) - 1}): the fold models and oof.parquet come from "
+            "different training runs; rerun the training step"
+        )
     groups = [(~is_training, final_model)] + [
         (is_training & (fold_ids == fold), model) for fold, model in enumerate(fold_models)
     ]
