@@ -95,8 +95,11 @@ def test_missing_side_tables_are_listed_and_loading_goes_on(tiny_dir):
     assert set(tables.missing) == {"bureau_balance", "application_test"}
     assert "bureau_balance" not in tables and "bureau" in tables
     assert len(tables["bureau"]) == 3
-    with pytest.raises(KeyError, match="bureau_balance is missing"):
+    with pytest.raises(KeyError, match="bureau_balance is missing") as raised:
         tables["bureau_balance"]
+    assert isinstance(raised.value, DataError)
+    assert str(raised.value).startswith("bureau_balance is missing")
+    assert tables.get("bureau_balance") is None
     assert {finding.table for finding in tables.report.warnings} >= {"bureau_balance"}
 
 

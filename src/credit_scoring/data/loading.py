@@ -386,6 +386,13 @@ def load_table(source: str | Path, name: str, columns: Iterable[str] | None = No
 # --------------------------------------------------------------------------- several tables
 
 
+class MissingTableError(DataError, KeyError):
+    """A table that was not read from the source: a DataError, and a KeyError so that
+    LoadedTables stays a Mapping (``get``, ``in``)."""
+
+    __str__ = DataError.__str__  # KeyError's would quote the message
+
+
 class LoadedTables(Mapping[str, pd.DataFrame]):
     """The tables read from one source: ``tables["bureau"]``, ``"bureau" in tables``.
 
@@ -413,8 +420,8 @@ class LoadedTables(Mapping[str, pd.DataFrame]):
         if name not in self._frames:
             where = f" in {self.source}" if self.source is not None else ""
             if name in self.missing:
-                raise KeyError(f"{name} is missing{where}: the source has no {name}.csv")
-            raise KeyError(f"{name} was not loaded{where}")
+                raise MissingTableError(f"{name} is missing{where}: the source has no {name}.csv")
+            raise MissingTableError(f"{name} was not loaded{where}")
         return self._frames[name]
 
     def __iter__(self) -> Iterator[str]:
