@@ -58,6 +58,21 @@ def test_a_missing_manifest_is_explained(tmp_path):
         verify_artifacts(tmp_path)
 
 
+@pytest.mark.parametrize("content", ["{not json", "[1, 2]", '{"files": null}'])
+def test_an_unreadable_manifest_is_an_artifact_error(artifacts, content):
+    (artifacts / "manifest.json").write_text(content)
+    with pytest.raises(ArtifactError, match="rerun the pipeline"):
+        verify_artifacts(artifacts)
+
+
+def test_a_required_file_the_manifest_does_not_list_is_detected(artifacts):
+    written = read_manifest(artifacts)
+    del written["files"]["scores.parquet"]
+    (artifacts / "manifest.json").write_text(json.dumps(written))
+    with pytest.raises(ArtifactError, match="scores.parquet is not listed in the manifest"):
+        verify_artifacts(artifacts)
+
+
 def test_the_report_may_change_after_the_manifest(artifacts):
     (artifacts / "report" / "02_train.ipynb").write_text('{"changed": true}')
     verify_artifacts(artifacts)
@@ -81,3 +96,6 @@ def test_large_files_get_a_partial_hash_that_still_sees_a_change(tmp_path, monke
     data[5] ^= 1  # within the first bytes, which are always read
     path.write_bytes(data.tobytes())
     assert file_digest(path)["sha256"] != before["sha256"]
+    data[5] ^= 1
+    path.write_bytes(data.tobytes())
+    assert file_digest(path) == before

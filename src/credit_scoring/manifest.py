@@ -69,12 +69,12 @@ def file_digest(path: Path) -> dict[str, object]:
                 digest.update(block)
             return {"sha256": digest.hexdigest(), "size": size, "method": "full"}
         digest.update(str(size).encode())
-        offsets = [0, size - EDGE_BYTES]
-        span = size - BLOCK_BYTES
-        offsets_blocks = [span * i // (SAMPLED_BLOCKS + 1) for i in range(1, SAMPLED_BLOCKS + 1)]
-        for offset, length in [(o, EDGE_BYTES) for o in offsets] + [
-            (o, BLOCK_BYTES) for o in offsets_blocks
-        ]:
+        reads = [(0, EDGE_BYTES), (size - EDGE_BYTES, EDGE_BYTES)]
+        reads += [
+            ((size - BLOCK_BYTES) * i // (SAMPLED_BLOCKS + 1), BLOCK_BYTES)
+            for i in range(1, SAMPLED_BLOCKS + 1)
+        ]
+        for offset, length in reads:
             handle.seek(offset)
             digest.update(handle.read(length))
     return {"sha256": digest.hexdigest(), "size": size, "method": "partial"}
@@ -141,9 +141,12 @@ def read_manifest(artifacts_dir: Path | str) -> dict:
             "run `credit-scoring pipeline` (or `make run`)"
         )
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ArtifactError(f"{path} is unreadable ({error}): rerun the pipeline") from error
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise ArtifactError(f"{path} is not a manifest (no list of files): rerun the pipeline")
+    return manifest
 
 
 def verify_artifacts(artifacts_dir: Path | str) -> dict:
@@ -151,7 +154,7 @@ def verify_artifacts(artifacts_dir: Path | str) -> dict:
     file is missing from it; return the manifest. ArtifactError names the first problems found."""
     artifacts_dir = Path(artifacts_dir)
     manifest = read_manifest(artifacts_dir)
-    listed = manifest.get("files", {})
+    listed = manifest["files"]
     problems = []
     for name in REQUIRED_FILES:
         if name not in listed:
