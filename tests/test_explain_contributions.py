@@ -7,6 +7,7 @@ from helpers import toy_feature_frame
 
 from credit_scoring.errors import ArtifactError
 from credit_scoring.explain.contributions import explain_applicants, global_importance
+from credit_scoring.explain.explain_step import read_json_artifact, run_explanations
 from credit_scoring.model.train_step import run_training
 from credit_scoring.model.training import TrainingParameters, raw_scores
 
@@ -63,6 +64,13 @@ def test_a_training_row_without_a_fold_model_is_an_artifact_error(trained):
         explain_applicants(
             frame, is_training, fold_ids, run.cross_validation.models, run.final_model
         )
+
+
+def test_missing_artifacts_name_the_step_to_run(tmp_path):
+    with pytest.raises(ArtifactError, match="metrics.json is missing: run the training step"):
+        read_json_artifact(tmp_path, "metrics.json")
+    with pytest.raises(ArtifactError, match="features.parquet is missing: run the features step"):
+        run_explanations(tmp_path)
 
 
 def test_global_importance_by_hand():

@@ -85,6 +85,8 @@ def test_clear_errors(space, frame, tmp_path):
         find_similar(space, np.zeros(3), k=0)
     with pytest.raises(ArtifactError, match="explain step"):
         load_similar_space(tmp_path / "absent.npz")
+    with pytest.raises(EmptyGroupError, match="no applicant with a known outcome"):
+        build_similar_space(frame[frame["SPLIT"] == "test"], ["EXT_SOURCE_2"])
 
 
 def test_key_features_are_the_most_important_numeric_ones(frame):

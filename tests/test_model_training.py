@@ -5,7 +5,7 @@ import pytest
 from helpers import toy_feature_frame
 from sklearn.metrics import roc_auc_score
 
-from credit_scoring.errors import CreditScoringError
+from credit_scoring.errors import ArtifactError, CreditScoringError
 from credit_scoring.model.baselines import external_score, run_baselines
 from credit_scoring.model.fairness import age_bands, fairness_table
 from credit_scoring.model.train_step import run_training
@@ -15,9 +15,11 @@ from credit_scoring.model.training import (
     check_no_protected,
     cross_validate,
     final_tree_count,
+    load_model,
     model_feature_names,
     model_input,
     raw_scores,
+    training_rows,
 )
 
 FAST = TrainingParameters(iterations=150, learning_rate=0.1, depth=4, folds=3, seed=3)
@@ -85,6 +87,21 @@ def test_folds_are_stratified():
     assert [int(targets[folds == k].sum()) for k in range(3)] == [10, 10, 10]
     with pytest.raises(CreditScoringError, match="at least 5 defaulters"):
         assign_folds(np.array([1, 1, 0, 0, 0, 0, 0]), 5, seed=0)
+
+
+def test_training_input_errors_are_clear(frame, tmp_path):
+    with pytest.raises(CreditScoringError, match="at least 2"):
+        assign_folds(np.array([1, 0, 1, 0]), 1, seed=0)
+    with pytest.raises(CreditScoringError, match="no training applicant"):
+        training_rows(frame[frame["SPLIT"] == "test"])
+    unlabelled = frame.copy()
+    unlabelled.loc[0, "TARGET"] = np.nan
+    with pytest.raises(CreditScoringError, match="have no TARGET"):
+        training_rows(unlabelled)
+    with pytest.raises(CreditScoringError, match="no feature left"):
+        model_feature_names(frame[["SK_ID_CURR", "SPLIT", "TARGET", "CODE_GENDER"]])
+    with pytest.raises(ArtifactError, match="run the training step"):
+        load_model(tmp_path / "model.cbm")
 
 
 def test_model_beats_the_baselines_and_the_threshold_is_reported(training_run):

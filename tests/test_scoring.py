@@ -76,6 +76,10 @@ def test_clear_errors_for_a_bad_output_name_or_no_applications(
     shutil.copy(synthetic_data_dir / "bureau.csv", empty)
     with pytest.raises(DataError, match="application_test"):
         score_folder(pipeline_artifacts_dir, empty, tmp_path / "out.csv")
+    with pytest.raises(DataError, match="no applications to score"):
+        score_applications(
+            pipeline_artifacts_dir, dict(load_tables(empty, ["bureau"], validate=False).items())
+        )
 
 
 def test_features_the_model_never_saw_are_refused(pipeline_artifacts_dir, synthetic_data_dir):
