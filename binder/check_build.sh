@@ -18,8 +18,10 @@ sed -n '/^  - pip:/,$p' "$repo/binder/environment.yml" | sed -n 's/^ *- \(.*\)$/
 cd "$work/repo"
 PATH="$work/env/bin:$PATH" bash binder/postBuild
 
-PATH="$work/env/bin:$PATH" jupyter server --no-browser --port "$port" --ServerApp.token='' \
-  --ServerApp.ip=127.0.0.1 >"$work/server.log" 2>&1 &
+as_root=""
+[ "$(id -u)" = 0 ] && as_root="--allow-root"  # Binder does not run as root; a local check may
+PATH="$work/env/bin:$PATH" jupyter server --no-browser --port "$port" --IdentityProvider.token='' \
+  --ServerApp.ip=127.0.0.1 $as_root >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 url="http://127.0.0.1:$port/voila/render/dashboards/credit_dashboard.ipynb"
@@ -27,5 +29,7 @@ for _ in $(seq 60); do
   if curl -fs -o "$work/page.html" "$url"; then break; fi
   sleep 2
 done
-grep -q "jupyter-widgets\|voila" "$work/page.html"
+# The rendered page must hold the dashboard's widgets, and no traceback.
+grep -q "application/vnd.jupyter.widget-view+json" "$work/page.html"
+if grep -q "Traceback" "$work/page.html"; then echo "the page shows a traceback" >&2; exit 1; fi
 echo "Binder build replayed in $work: $url answered ($(wc -c <"$work/page.html") bytes)"
