@@ -269,13 +269,12 @@ class ComparisonPanel(Panel):
             tick_style={"font-size": "12px", "text-anchor": "end"},
         )
         self.count_axis = bq.Axis(
-            scale=self.count_scale, side="left", num_ticks=4, label_offset="50px"
+            scale=self.count_scale, side="left", tick_format="d", label_offset="50px"
         )
         self.rate_axis = bq.Axis(
             scale=self.rate_scale,
             side="right",
             tick_format=".0%",
-            num_ticks=4,
             color=RATE_COLOUR,
             label_offset="45px",
         )
@@ -314,8 +313,8 @@ class ComparisonPanel(Panel):
         self.brush = bq.interacts.BrushSelector(
             x_scale=self.x_scale, y_scale=self.y_scale, color="#1565c0"
         )
-        self.x_axis = bq.Axis(scale=self.x_scale, num_ticks=5, label_offset="35px")
-        self.y_axis = bq.Axis(scale=self.y_scale, side="left", num_ticks=5, label_offset="60px")
+        self.x_axis = bq.Axis(scale=self.x_scale, label_offset="35px")
+        self.y_axis = bq.Axis(scale=self.y_scale, side="left", label_offset="60px")
         self.scatter_figure = bq.Figure(
             marks=[self.scatter, self.client_point],
             axes=[self.x_axis, self.y_axis],
@@ -556,6 +555,8 @@ class ComparisonPanel(Panel):
             self.bin_scale.domain = labels
             self.count_scale.max = float(max(found.counts.max(initial=0), 1)) * 1.15
             self.rate_scale.max = max(max(rate_y, default=0.0) * 1.15, 0.05)
+            self.count_axis.tick_values = nice_ticks(0.0, self.count_scale.max, count=4)
+            self.rate_axis.tick_values = nice_ticks(0.0, self.rate_scale.max, count=4)
             self.histogram.x = labels
             self.histogram.y = found.counts.astype(float)
             self.histogram.colors = colours
@@ -643,11 +644,15 @@ class ComparisonPanel(Panel):
         x_shown, y_shown = x_values[keep].astype(float), y_values[keep].astype(float)
         with self.scatter_figure.hold_sync():
             # fixed scales: a client switch then moves one mark, not the whole cloud
-            for scale, values in ((self.x_scale, x_shown), (self.y_scale, y_shown)):
+            for scale, axis, values in (
+                (self.x_scale, self.x_axis, x_shown),
+                (self.y_scale, self.y_axis, y_shown),
+            ):
                 low, high = (float(values.min()), float(values.max())) if len(values) else (0, 1)
                 if high <= low:
                     low, high = low - 0.5, high + 0.5
                 scale.min, scale.max = low, high
+                axis.tick_values = nice_ticks(low, high)
             self.scatter.x = x_shown
             self.scatter.y = y_shown
             self.scatter.color = outcome
@@ -669,6 +674,20 @@ class ComparisonPanel(Panel):
             + _swatch(CLIENT_COLOUR, "◆", self.words("compare.legend_client"))
             + "</div>"
         )
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> np.ndarray:
+    """About ``count`` round tick values (steps of 1, 2, 2.5 or 5 times a power of ten) within
+    [low, high], so that axes read 0, 0.25, 0.5... rather than the padded scale's bounds."""
+    span = high - low
+    if not np.isfinite(span) or span <= 0:
+        return np.array([low])
+    raw_step = span / max(count - 1, 1)
+    magnitude = 10.0 ** np.floor(np.log10(raw_step))
+    step = min((m * magnitude for m in (1, 2, 2.5, 5, 10)), key=lambda s: abs(np.log(s / raw_step)))
+    first = np.ceil(low / step - 1e-9) * step
+    ticks = np.arange(first, high + step * 1e-9, step)
+    return np.round(ticks, 10) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def _clip_to(scale: bq.LinearScale, value: float) -> float:
