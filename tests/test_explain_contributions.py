@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 from helpers import toy_feature_frame
 
+from credit_scoring.artifacts import read_json_artifact
 from credit_scoring.errors import ArtifactError
 from credit_scoring.explain.contributions import explain_applicants, global_importance
-from credit_scoring.explain.explain_step import read_json_artifact, run_explanations
+from credit_scoring.explain.explain_step import TO_BUILD, run_explanations
 from credit_scoring.model.train_step import run_training
 from credit_scoring.model.training import TrainingParameters, raw_scores
 
@@ -67,8 +68,14 @@ def test_a_training_row_without_a_fold_model_is_an_artifact_error(trained):
 
 
 def test_missing_artifacts_name_the_step_to_run(tmp_path):
-    with pytest.raises(ArtifactError, match="metrics.json is missing: run the training step"):
-        read_json_artifact(tmp_path, "metrics.json")
+    with pytest.raises(ArtifactError, match="metrics.json is missing .*run the training step"):
+        read_json_artifact(tmp_path, "metrics.json", TO_BUILD)
+
+
+def test_a_corrupt_json_artifact_is_a_clear_error(tmp_path):
+    (tmp_path / "threshold.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ArtifactError, match="threshold.json is not valid JSON"):
+        read_json_artifact(tmp_path, "threshold.json")
     with pytest.raises(ArtifactError, match="features.parquet is missing: run the features step"):
         run_explanations(tmp_path)
 

@@ -52,7 +52,10 @@ report/
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+from credit_scoring.errors import ArtifactError
 
 FEATURES = "features.parquet"
 FEATURE_CATALOG = "feature_catalog.json"
@@ -80,3 +83,16 @@ TEST = "test"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ARTIFACTS_DIR = PROJECT_ROOT / "artifacts"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data" / "raw"
+
+
+def read_json_artifact(
+    artifacts_dir: Path | str, name: str, to_build: str = "run `credit-scoring pipeline`"
+):
+    """One JSON artifact. ArtifactError, saying how to build it, when it is missing or corrupt."""
+    path = Path(artifacts_dir) / name
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ArtifactError(f"{name} is missing from {path.parent}: {to_build}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ArtifactError(f"{path} is not valid JSON ({error}): {to_build} again") from None

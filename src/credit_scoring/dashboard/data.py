@@ -6,7 +6,6 @@ filter codes) so that per-client work is a few array lookups; contributions are 
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from functools import cached_property
@@ -16,8 +15,11 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring import artifacts as names
+from credit_scoring.artifacts import read_json_artifact
 from credit_scoring.errors import ArtifactError, EmptyGroupError, UnknownClientError
 from credit_scoring.i18n import translate
+
+TO_BUILD = "run `make artifacts` (or `credit-scoring pipeline`) to build the artifacts"
 
 #: Application columns offered as filters (raw Kaggle columns with readable levels).
 CATEGORY_FILTERS = (
@@ -62,16 +64,6 @@ class Calibration:
         return apply_calibration(self.spec, np.atleast_1d(raw_score)).reshape(np.shape(raw_score))
 
 
-def _read_json(path: Path):
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ArtifactError(
-            f"{path.name} is missing from {path.parent}: run `make artifacts` "
-            "(or `credit-scoring pipeline`) to build the artifacts"
-        ) from None
-
-
 def _codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Integer codes (-1 for missing) and sorted level names of a text column."""
     categorical = pd.Categorical(pd.Series(values, dtype="str").where(pd.notna(values)))
@@ -102,13 +94,13 @@ class DashboardData:
 
             self.manifest = verify_artifacts(self.artifacts_dir)
         else:
-            self.manifest = _read_json(self.artifacts_dir / names.MANIFEST)
+            self.manifest = read_json_artifact(self.artifacts_dir, names.MANIFEST, TO_BUILD)
         self._load()
 
     # ----- loading ---------------------------------------------------------------------------
     def _load(self) -> None:
         folder = self.artifacts_dir
-        catalog = _read_json(folder / names.FEATURE_CATALOG)
+        catalog = read_json_artifact(folder, names.FEATURE_CATALOG, TO_BUILD)
         self.groups: dict[str, dict[str, str]] = catalog["groups"]
         self.catalog: dict = catalog
         self.entries: dict[str, dict] = {entry["name"]: entry for entry in catalog["features"]}
@@ -198,7 +190,7 @@ class DashboardData:
         self.filter_codes["SPLIT"] = np.where(self.is_historical, 1, 0).astype(np.int16)
         self.filter_levels["SPLIT"] = ["new", "historical"]
 
-        meta = _read_json(self.artifacts_dir / names.CONTRIBUTIONS_META)
+        meta = read_json_artifact(self.artifacts_dir, names.CONTRIBUTIONS_META, TO_BUILD)
         if isinstance(meta, dict):
             meta = meta.get("feature_names", meta.get("features", []))
         self.model_features: list[str] = [str(name) for name in meta]
@@ -208,12 +200,14 @@ class DashboardData:
                 f"{names.CONTRIBUTIONS} has shape {self.contributions.shape}, expected "
                 f"({self.n_clients}, {len(self.model_features)}): rebuild the artifacts"
             )
-        self.global_importance: list[dict] = _read_json(
-            self.artifacts_dir / names.GLOBAL_IMPORTANCE
+        self.global_importance: list[dict] = read_json_artifact(
+            self.artifacts_dir, names.GLOBAL_IMPORTANCE, TO_BUILD
         )
-        threshold = _read_json(self.artifacts_dir / names.THRESHOLD)
+        threshold = read_json_artifact(self.artifacts_dir, names.THRESHOLD, TO_BUILD)
         self.threshold = float(threshold["threshold"])
-        self.calibration = Calibration(_read_json(self.artifacts_dir / names.CALIBRATION))
+        self.calibration = Calibration(
+            read_json_artifact(self.artifacts_dir, names.CALIBRATION, TO_BUILD)
+        )
         self.importance_order = [item["feature"] for item in self.global_importance]
         self.similar_space  # noqa: B018 - load the neighbour space and build its tree once, now
 

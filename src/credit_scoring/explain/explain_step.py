@@ -25,6 +25,7 @@ from credit_scoring.artifacts import (
     SPLIT,
     THRESHOLD,
     TRAIN,
+    read_json_artifact,
 )
 from credit_scoring.data.schema import APPLICANT_KEY, TARGET
 from credit_scoring.errors import ArtifactError
@@ -46,15 +47,7 @@ from credit_scoring.model.threshold import RISK_BAND_CUTS, decide, risk_bands
 from credit_scoring.model.train_step import json_safe, read_feature_table
 from credit_scoring.model.training import load_fold_models, load_model
 
-
-def read_json_artifact(artifacts_dir: Path | str, name: str) -> dict:
-    """One JSON artifact; ArtifactError naming the step to run when it is missing."""
-    path = Path(artifacts_dir) / name
-    if not path.is_file():
-        raise ArtifactError(
-            f"{path} is missing: run the training step first (`credit-scoring pipeline`)"
-        )
-    return json.loads(path.read_text(encoding="utf-8"))
+TO_BUILD = "run the training step first (`credit-scoring pipeline`)"
 
 
 @dataclass
@@ -99,9 +92,9 @@ def run_explanations(
     timings = {}
     started = time.perf_counter()
     frame = read_feature_table(artifacts_dir)
-    metrics = read_json_artifact(artifacts_dir, METRICS)
-    calibration = read_json_artifact(artifacts_dir, CALIBRATION)
-    threshold = float(read_json_artifact(artifacts_dir, THRESHOLD)["threshold"])
+    metrics = read_json_artifact(artifacts_dir, METRICS, TO_BUILD)
+    calibration = read_json_artifact(artifacts_dir, CALIBRATION, TO_BUILD)
+    threshold = float(read_json_artifact(artifacts_dir, THRESHOLD, TO_BUILD)["threshold"])
     final_model = load_model(artifacts_dir / MODEL)
     fold_models = load_fold_models(artifacts_dir, int(metrics["cross_validation"]["folds"]))
     oof_path = artifacts_dir / OOF

@@ -8,16 +8,22 @@ and explained by their top reasons.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from credit_scoring.artifacts import CALIBRATION, FEATURE_CATALOG, METRICS, MODEL, THRESHOLD
+from credit_scoring.artifacts import (
+    CALIBRATION,
+    FEATURE_CATALOG,
+    METRICS,
+    MODEL,
+    THRESHOLD,
+    read_json_artifact,
+)
 from credit_scoring.data.schema import APPLICANT_KEY, TABLES, TARGET
-from credit_scoring.errors import ArtifactError, DataError
+from credit_scoring.errors import DataError
 from credit_scoring.explain.contributions import shap_contributions
 from credit_scoring.explain.reasons import summarize_reasons
 from credit_scoring.explain.reasons import top_reasons as reasons_of
@@ -28,16 +34,6 @@ from credit_scoring.model.training import NON_FEATURE_COLUMNS, load_model
 
 NEW_APPLICATIONS = "application_test"
 OUTPUT_SUFFIXES = (".csv", ".parquet")
-
-
-def _read_json(artifacts_dir: Path, name: str) -> dict:
-    path = artifacts_dir / name
-    if not path.is_file():
-        raise ArtifactError(
-            f"{path} is missing: these artifacts are incomplete; run `credit-scoring pipeline` "
-            "before scoring"
-        )
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def align_features(
@@ -93,10 +89,10 @@ def score_applications(
     check_language(lang)
     artifacts_dir = Path(artifacts_dir)
     model = load_model(artifacts_dir / MODEL)
-    calibration = _read_json(artifacts_dir, CALIBRATION)
-    threshold = float(_read_json(artifacts_dir, THRESHOLD)["threshold"])
-    metrics = _read_json(artifacts_dir, METRICS)
-    catalog = _read_json(artifacts_dir, FEATURE_CATALOG)
+    calibration = read_json_artifact(artifacts_dir, CALIBRATION)
+    threshold = float(read_json_artifact(artifacts_dir, THRESHOLD)["threshold"])
+    metrics = read_json_artifact(artifacts_dir, METRICS)
+    catalog = read_json_artifact(artifacts_dir, FEATURE_CATALOG)
 
     application_name = NEW_APPLICATIONS if NEW_APPLICATIONS in tables else "application_train"
     if application_name not in tables:
