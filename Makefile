@@ -74,6 +74,8 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/bench_train.py
 	$(BIN)/python bench/bench_dashboard.py
 
+# Removes what the pipeline built (artifacts/README.md is committed and stays).
 clean:
 	rm -rf $(ARTIFACTS)/*.parquet $(ARTIFACTS)/*.json $(ARTIFACTS)/*.cbm $(ARTIFACTS)/*.npy \
-	       $(ARTIFACTS)/*.npz $(ARTIFACTS)/*.md $(ARTIFACTS)/report test-results
+	       $(ARTIFACTS)/*.npz $(ARTIFACTS)/model_card.md $(ARTIFACTS)/fold_models \
+	       $(ARTIFACTS)/report test-results
