@@ -41,8 +41,14 @@ ifeq ($(DATA),$(DEFAULT_DATA))
 endif
 	$(BIN)/credit-scoring validate $(DATA)
 
-# The pipeline runs again when the data or a notebook is newer than the last run's manifest.
-$(ARTIFACTS)/manifest.json: $(wildcard $(DATA)/*.csv) $(wildcard notebooks/*.ipynb) | $(INSTALLED)
+# The package's code and data files (i18n words, labels...): the artifacts depend on them too.
+PACKAGE_FILES := $(shell find src/credit_scoring -type f -not -path '*/__pycache__/*' \
+                   -not -name '*.pyc' -not -name '.*')
+
+# The pipeline runs again when the data, a notebook or the package is newer than the last run's
+# manifest (which the pipeline writes last, only when every step succeeded).
+$(ARTIFACTS)/manifest.json: $(wildcard $(DATA)/*.csv) $(wildcard notebooks/*.ipynb) \
+                            $(PACKAGE_FILES) | $(INSTALLED)
 	$(BIN)/credit-scoring pipeline --data $(DATA) --artifacts $(ARTIFACTS) $(PIPELINE_ARGS)
 
 artifacts: data
