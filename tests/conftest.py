@@ -10,6 +10,17 @@ import pytest
 SAMPLE_ENV = "HOMECREDIT_SAMPLE_DIR"
 
 
+#: Fixtures that run the whole pipeline (minutes): every test using one, even indirectly, is slow.
+PIPELINE_FIXTURES = frozenset({"pipeline_artifacts_dir"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark ``slow`` every test that uses a pipeline fixture, so that ``-m "not slow"`` skips it."""
+    for item in items:
+        if PIPELINE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
     """The real Kaggle sample named by HOMECREDIT_SAMPLE_DIR; the test is skipped without it."""
