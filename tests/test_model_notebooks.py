@@ -7,30 +7,26 @@ import pandas as pd
 import pytest
 from helpers import toy_feature_frame, write_toy_feature_artifacts
 
-from credit_scoring.artifacts import PROJECT_ROOT
 from credit_scoring.manifest import verify_artifacts
 from credit_scoring.model.threshold import decide, risk_bands
+from credit_scoring.pipeline import run_pipeline
 
-NOTEBOOKS = PROJECT_ROOT / "notebooks"
 FAST = {"iterations": 60, "folds": 3, "early_stopping_rounds": 20}
 
 
 @pytest.fixture(scope="module")
 def artifacts(tmp_path_factory):
-    import papermill
-
+    """The pipeline's train, explain and evaluate steps (real notebooks) on a toy feature table."""
     folder = tmp_path_factory.mktemp("toy_artifacts")
     write_toy_feature_artifacts(folder, toy_feature_frame(1_500, 150, seed=8))
-    (folder / "report").mkdir()
-    for name, extra in (("02_train", FAST), ("03_explain", {}), ("04_evaluate", {})):
-        papermill.execute_notebook(
-            str(NOTEBOOKS / f"{name}.ipynb"),
-            str(folder / "report" / f"{name}.ipynb"),
-            parameters={"data_dir": str(folder), "artifacts_dir": str(folder)} | extra,
-            cwd=str(NOTEBOOKS),
-            kernel_name="python3",
-            progress_bar=False,
-        )
+    run_pipeline(
+        folder,
+        folder,
+        parameters=FAST | {"shap_sample": 400},
+        steps=["train", "explain", "evaluate"],
+        html=False,
+        progress=False,
+    )
     return folder
 
 
@@ -41,6 +37,8 @@ def test_every_artifact_is_written_and_matches_the_manifest(artifacts):
     manifest = verify_artifacts(artifacts)
     assert manifest["parameters"]["train"]["folds"] == 3
     assert manifest["parameters"]["papermill 02_train"]["iterations"] == 60
+    assert manifest["parameters"]["evaluate"] == {"top_features": 6, "shap_sample": 400}
+    assert manifest["row_counts"] == {"training applicants": 1_500, "new applicants": 150}
     assert "CODE_GENDER" not in manifest["features"]
     card = (artifacts / "model_card.md").read_text(encoding="utf-8")
     assert "Intended use" in card and "Fairness" in card and "Limits" in card
@@ -84,7 +82,9 @@ def test_the_report_shows_its_figures(artifacts):
         for output in cell.get("outputs", [])
         if "image/png" in output.get("data", {})
     ]
-    assert len(images) >= 6  # ROC/PR, calibration, cost, confusion, importance, dependence
+    # ROC/PR, calibration, cost, confusion, importance, SHAP summary, SHAP dependence
+    assert len(images) >= 7
+    assert not [cell for cell in executed["cells"] if "write_manifest" in "".join(cell["source"])]
 
 
 def test_the_real_pipeline_writes_verifiable_artifacts(pipeline_artifacts_dir):

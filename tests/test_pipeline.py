@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import nbformat
+import pandas as pd
 import pytest
 
 from credit_scoring import artifacts as names
@@ -101,5 +102,111 @@ def test_pipeline_builds_every_artifact_and_the_report(pipeline_artifacts_dir):
         executed = nbformat.read(report / notebook, as_version=4)
         code_cells = [c for c in executed.cells if c.cell_type == "code"]
         assert all(c.execution_count is not None for c in code_cells), notebook
-    manifest = json.loads((pipeline_artifacts_dir / names.MANIFEST).read_text())
-    assert manifest, "empty manifest"
+    from credit_scoring.manifest import verify_artifacts
+
+    manifest = verify_artifacts(pipeline_artifacts_dir)  # the pipeline wrote it after its last step
+    features = pd.read_parquet(pipeline_artifacts_dir / names.FEATURES, columns=["SPLIT"])
+    assert sum(manifest["row_counts"].values()) == len(features)
+    assert set(manifest["parameters"]) >= {"features", "train", "explain", "evaluate"}
+
+
+# --------------------------------------------------------------------------- the manifest
+
+
+def _fake_notebook(folder, name, body, parameters='artifacts_dir = ""\ndata_dir = ""'):
+    """A tiny notebook with a parameters cell, standing in for a pipeline step."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    notebook.metadata["language_info"] = {"name": "python"}
+    cell = nbformat.v4.new_code_cell(parameters)
+    cell.metadata["tags"] = ["parameters"]
+    notebook.cells = [cell, nbformat.v4.new_code_cell(body)]
+    nbformat.write(notebook, folder / name)
+
+
+WRITE_EVERY_ARTIFACT = """
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from credit_scoring.manifest import REQUIRED_FILES
+
+folder = Path(artifacts_dir)
+for name in REQUIRED_FILES:
+    (folder / name).write_text(json.dumps({"parameters": {"made_by": name}}))
+pd.DataFrame({"SPLIT": ["train", "train", "test"]}).to_parquet(folder / "features.parquet")
+"""
+
+
+@pytest.fixture
+def fake_notebooks(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    _fake_notebook(folder, STEPS["train"], "pass")
+    _fake_notebook(
+        folder,
+        STEPS["evaluate"],
+        WRITE_EVERY_ARTIFACT,
+        parameters='artifacts_dir = ""\ndata_dir = ""\ntop_features = 6',
+    )
+    return folder
+
+
+@pytest.fixture
+def stale_artifacts(tmp_path):
+    folder = tmp_path / "artifacts"
+    folder.mkdir()
+    (folder / names.MANIFEST).write_text(json.dumps({"run_id": "stale", "files": {}}))
+    return folder
+
+
+def test_the_pipeline_writes_the_manifest_after_its_last_step(fake_notebooks, stale_artifacts):
+    from credit_scoring.manifest import verify_artifacts
+
+    run_pipeline(
+        stale_artifacts,
+        stale_artifacts,
+        parameters={"top_features": 3},
+        steps=["evaluate"],
+        html=False,
+        progress=False,
+        notebooks_dir=fake_notebooks,
+    )
+    manifest = verify_artifacts(stale_artifacts)
+    assert manifest["run_id"] != "stale"
+    assert manifest["data_source"] == str(stale_artifacts.resolve())
+    assert manifest["row_counts"] == {"training applicants": 2, "new applicants": 1}
+    parameters = manifest["parameters"]
+    assert parameters["evaluate"] == {"top_features": 3}
+    assert parameters["train"] == {"made_by": names.METRICS}
+    assert parameters["explain"] == {"made_by": names.CONTRIBUTIONS_META}
+    assert parameters["papermill 04_evaluate"]["top_features"] == 3
+
+
+def test_a_failed_step_leaves_no_manifest(fake_notebooks, stale_artifacts):
+    _fake_notebook(fake_notebooks, STEPS["evaluate"], "raise RuntimeError('broken step')")
+    with pytest.raises(CreditScoringError, match="pipeline step 'evaluate' failed.*broken step"):
+        run_pipeline(
+            stale_artifacts,
+            stale_artifacts,
+            steps=["evaluate"],
+            html=False,
+            progress=False,
+            notebooks_dir=fake_notebooks,
+        )
+    assert not (stale_artifacts / names.MANIFEST).exists()
+
+
+def test_a_run_that_stops_before_the_last_step_leaves_no_manifest(
+    fake_notebooks, stale_artifacts, capsys
+):
+    run_pipeline(
+        stale_artifacts,
+        stale_artifacts,
+        steps=["train"],
+        html=False,
+        notebooks_dir=fake_notebooks,
+    )
+    assert not (stale_artifacts / names.MANIFEST).exists()
+    assert "No manifest written" in capsys.readouterr().out

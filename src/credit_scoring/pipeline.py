@@ -7,17 +7,34 @@ notebook the absolute ``data_dir`` and ``artifacts_dir`` plus those of the calle
 the notebook declares; a parameter no selected notebook declares is an error (a typo must not be
 silently ignored). Executed copies (with outputs) are kept in ``<artifacts>/report/`` as the run's
 report, with an HTML export.
+
+``manifest.json`` is the run's completion marker: the pipeline deletes it before the first step and
+writes it (see :mod:`credit_scoring.manifest`) only after the last step (``evaluate``) succeeded.
+A failed or partial run therefore leaves no manifest, and the dashboard refuses its artifacts.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from credit_scoring.artifacts import PROJECT_ROOT, REPORT_DIR
-from credit_scoring.errors import CreditScoringError, DataError
+from credit_scoring.artifacts import (
+    CONTRIBUTIONS_META,
+    FEATURES,
+    MANIFEST,
+    METRICS,
+    PROJECT_ROOT,
+    REPORT_DIR,
+    SPLIT,
+    TEST,
+    TRAIN,
+    read_json_artifact,
+)
+from credit_scoring.errors import ArtifactError, CreditScoringError, DataError
+from credit_scoring.manifest import executed_notebook_parameters, write_manifest
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 
@@ -55,9 +72,21 @@ def parse_parameter(text: str) -> tuple[str, object]:
 
 def declared_parameters(notebook: Path) -> set[str]:
     """Names of the parameters declared in the notebook's ``parameters`` cell."""
+    return set(notebook_defaults(notebook))
+
+
+def notebook_defaults(notebook: Path) -> dict[str, object]:
+    """The parameters declared in the notebook's ``parameters`` cell with their default values
+    (Python literals read as values, anything else kept as its source text)."""
     import papermill
 
-    return set(papermill.inspect_notebook(str(notebook)))
+    defaults = {}
+    for name, declared in papermill.inspect_notebook(str(notebook)).items():
+        try:
+            defaults[name] = ast.literal_eval(declared["default"])
+        except (ValueError, SyntaxError):
+            defaults[name] = declared["default"]
+    return defaults
 
 
 def _select_steps(steps: Iterable[str] | None) -> list[str]:
@@ -100,7 +129,7 @@ def run_pipeline(
             "`credit-scoring generate --out data/raw` or point --data to the Kaggle files"
         )
 
-    declared = {step: declared_parameters(notebooks_dir / STEPS[step]) for step in selected}
+    declared = {step: notebook_defaults(notebooks_dir / STEPS[step]) for step in selected}
     known = set().union(*declared.values()) if declared else set()
     unknown = sorted(set(parameters) - known)
     if unknown:
@@ -111,13 +140,21 @@ def run_pipeline(
 
     report_dir = artifacts_dir / REPORT_DIR
     report_dir.mkdir(parents=True, exist_ok=True)
+    # From here on the artifacts change: until the last step succeeds, they are not a complete set.
+    (artifacts_dir / MANIFEST).unlink(missing_ok=True)
     executed = []
+    used: dict[str, dict[str, object]] = {}
     for number, step in enumerate(selected, start=1):
         notebook = notebooks_dir / STEPS[step]
         output = report_dir / STEPS[step]
         values = {"data_dir": str(data_dir), "artifacts_dir": str(artifacts_dir)}
         values.update({k: v for k, v in parameters.items() if k in declared[step]})
         values = {k: v for k, v in values.items() if k in declared[step]}
+        used[step] = {
+            name: value
+            for name, value in (declared[step] | values).items()
+            if name not in PATH_PARAMETERS
+        }
         if progress:
             print(f"[{number}/{len(selected)}] {step}: {notebook.name}", flush=True)
         started = time.perf_counter()
@@ -140,7 +177,57 @@ def run_pipeline(
         executed.append(output)
         if progress:
             print(f"      done in {time.perf_counter() - started:.1f} s → {output}", flush=True)
+    if selected[-1] == list(STEPS)[-1]:
+        manifest = write_run_manifest(artifacts_dir, data_dir, used)
+        if progress:
+            print(
+                f"manifest.json: {len(manifest['files'])} files hashed, run {manifest['run_id']}",
+                flush=True,
+            )
+    elif progress:
+        print(
+            f"No manifest written: the run stopped before the last step ({list(STEPS)[-1]}); "
+            "run it to mark the artifacts complete.",
+            flush=True,
+        )
     return executed
+
+
+def write_run_manifest(
+    artifacts_dir: Path | str, data_dir: Path | str, used: Mapping[str, Mapping[str, object]]
+) -> dict:
+    """Write the manifest of a completed run and return it.
+
+    ``used`` holds the notebook parameters each step of this run used (defaults included). The
+    training and explanation steps record all their settings in metrics.json and
+    contributions.json: those are the manifest's ``train`` and ``explain`` parameters. Each
+    executed notebook of report/ adds what Papermill injected into it (``papermill <stem>``).
+    Row counts are the applicants of features.parquet.
+    """
+    import pandas as pd
+
+    artifacts_dir = Path(artifacts_dir)
+    to_build = "run every step of `credit-scoring pipeline`"
+    if not (artifacts_dir / FEATURES).is_file():
+        raise ArtifactError(f"cannot write the manifest: {FEATURES} missing in {artifacts_dir}")
+    split = pd.read_parquet(artifacts_dir / FEATURES, columns=[SPLIT])[SPLIT].value_counts()
+    row_counts = {
+        "training applicants": int(split.get(TRAIN, 0)),
+        "new applicants": int(split.get(TEST, 0)),
+    }
+    recorded = {
+        "train": read_json_artifact(artifacts_dir, METRICS, to_build).get("parameters", {}),
+        "explain": read_json_artifact(artifacts_dir, CONTRIBUTIONS_META, to_build).get(
+            "parameters", {}
+        ),
+    }
+    parameters = {step: dict(values) for step, values in used.items() if step not in recorded}
+    parameters |= recorded
+    parameters |= {
+        f"papermill {name}": values
+        for name, values in executed_notebook_parameters(artifacts_dir).items()
+    }
+    return write_manifest(artifacts_dir, str(Path(data_dir).resolve()), row_counts, parameters)
 
 
 def export_html(notebook: Path) -> Path:

@@ -184,47 +184,6 @@ def plot_importance(importance: Sequence[Mapping], catalog: Mapping | None = Non
     return figure
 
 
-def plot_dependence(
-    frame: pd.DataFrame,
-    contributions: np.ndarray,
-    feature_names: Sequence[str],
-    features: Sequence[str],
-    catalog: Mapping | None = None,
-    sample: int = 5_000,
-    seed: int = 0,
-):
-    """SHAP dependence plots: contribution against the feature's value, one panel per feature
-    (a random sample of applicants; categorical features as strips per level)."""
-    import matplotlib.pyplot as plt
-
-    labels = _labels(catalog, "en")
-    rng = np.random.default_rng(seed)
-    rows = rng.choice(len(frame), size=min(sample, len(frame)), replace=False)
-    columns = 3
-    lines = int(np.ceil(len(features) / columns)) or 1
-    figure, axes = plt.subplots(lines, columns, figsize=(4.2 * columns, 3.4 * lines), squeeze=False)
-    for axis, feature in zip(axes.ravel(), features, strict=False):
-        values = frame[feature].iloc[rows]
-        shap_values = contributions[rows, list(feature_names).index(feature)]
-        if pd.api.types.is_numeric_dtype(values):
-            axis.scatter(values.to_numpy(dtype=np.float64), shap_values, s=3, alpha=0.4)
-        else:
-            text = values.astype(object).where(values.notna(), "MISSING").astype(str)
-            levels = list(text.value_counts().index[:12])
-            positions = {level: i for i, level in enumerate(levels)}
-            kept = text.isin(levels).to_numpy()
-            jitter = rng.uniform(-0.25, 0.25, kept.sum())
-            axis.scatter(text[kept].map(positions) + jitter, shap_values[kept], s=3, alpha=0.4)
-            axis.set_xticks(range(len(levels)), levels, rotation=45, ha="right", fontsize=7)
-        axis.axhline(0, color="grey", linewidth=0.8)
-        axis.set_title(labels.get(feature, feature), fontsize=9)
-        axis.set_ylabel("SHAP (log-odds)")
-    for axis in axes.ravel()[len(features) :]:
-        axis.set_visible(False)
-    figure.tight_layout()
-    return figure
-
-
 def _fmt(value, pattern: str = "{:.3f}") -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "n/a"
