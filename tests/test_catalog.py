@@ -1,4 +1,8 @@
-"""The feature catalog: value formatting for people, and completeness checks."""
+"""The feature catalog: value formatting for people, and completeness checks.
+
+French numbers are Babel's (CLDR): thousands grouped by a narrow no-break space (U+202F), a
+no-break space (U+00A0) before "%".
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,18 @@ import pytest
 
 from credit_scoring.errors import CreditScoringError
 from credit_scoring.features.catalog import (
+    GROUP_NAMES,
     GROUPS,
     CatalogEntry,
     catalog_as_dict,
     catalog_problems,
     format_value,
+    group_labels,
 )
+from credit_scoring.i18n import LANGUAGES, translate
+
+NNBSP = "\u202f"  # French thousands separator
+NBSP = "\u00a0"  # French space before %
 
 
 def entry(unit: str, decimals: int = 0, kind: str = "numeric") -> CatalogEntry:
@@ -31,11 +41,17 @@ def entry(unit: str, decimals: int = 0, kind: str = "numeric") -> CatalogEntry:
         (1.5, "years", 1, "1,5 an", "1.5 years"),
         (3, "months", 0, "3 mois", "3 months"),
         (12, "days", 0, "12 jours", "12 days"),
-        (202500, "amount", 0, "202 500", "202,500"),
-        (1234567.891, "amount", 2, "1 234 567,89", "1,234,567.89"),
-        (-1234.5, "number", 1, "-1 234,5", "-1,234.5"),
-        (0.125, "percentage", 1, "12,5 %", "12.5%"),
-        (1.0, "percentage", 0, "100 %", "100%"),
+        (202500, "amount", 0, f"202{NNBSP}500", "202,500"),
+        (1234567.891, "amount", 2, f"1{NNBSP}234{NNBSP}567,89", "1,234,567.89"),
+        (-1234.5, "number", 1, f"-1{NNBSP}234,5", "-1,234.5"),
+        (0.125, "percentage", 1, f"12,5{NBSP}%", "12.5%"),
+        (1.0, "percentage", 0, f"100{NBSP}%", "100%"),
+        (-0.0001, "percentage", 1, f"0,0{NBSP}%", "0.0%"),
+        (1.04, "years", 1, "1,0 an", "1.0 year"),
+        (1.96, "years", 1, "2,0 ans", "2.0 years"),
+        (0, "years", 0, "0 an", "0 years"),
+        (1e6, "days", 0, f"1{NNBSP}000{NNBSP}000 jours", "1,000,000 days"),
+        (math.inf, "ratio", 1, "∞", "∞"),
         (3.25, "ratio", 2, "3,25", "3.25"),
         (0.5172, "score", 2, "0,52", "0.52"),
         (7, "count", 0, "7", "7"),
@@ -62,7 +78,7 @@ def test_missing_values_read_not_provided(missing, unit):
 
 def test_format_value_accepts_the_json_entry_dict():
     as_dict = entry("amount").to_dict()
-    assert format_value(1500.0, as_dict, "fr") == "1 500"
+    assert format_value(1500.0, as_dict, "fr") == f"1{NNBSP}500"
 
 
 def test_format_value_rejects_an_unknown_language():
@@ -86,6 +102,43 @@ def test_catalog_problems_name_each_gap():
     assert "feature 'A': unknown group 'nowhere'" in problems
 
 
-def test_every_group_has_both_labels():
-    for labels in GROUPS.values():
-        assert labels["fr"].strip() and labels["en"].strip()
+def test_catalog_problems_name_a_language_without_a_label():
+    as_dict = catalog_as_dict([entry("count")])
+    as_dict["features"][0]["label_en"] = " "
+    del as_dict["groups"]["income"]["fr"]
+    problems = catalog_problems(as_dict, ["X"])
+    assert problems == ["group 'income' has no fr label", "feature 'X': 'label_en' is empty"]
+
+
+def test_every_group_has_a_label_in_every_language_from_the_words():
+    assert list(GROUPS) == list(GROUP_NAMES) == list(group_labels())
+    for group, labels in GROUPS.items():
+        assert set(labels) == set(LANGUAGES)
+        for lang in LANGUAGES:
+            assert labels[lang].strip() == translate(f"group.{group}", lang)
+    assert GROUPS["income"] == {"fr": "Revenus", "en": "Income"}
+
+
+def test_an_entry_carries_a_label_per_language_in_the_artifact_order():
+    as_dict = entry("count").to_dict()
+    assert list(as_dict) == [
+        "name",
+        *(f"label_{lang}" for lang in LANGUAGES),
+        "unit",
+        "decimals",
+        "source",
+        "group",
+        "kind",
+    ]
+    assert (as_dict["label_fr"], as_dict["label_en"]) == ("Libellé", "Label")
+
+
+def test_an_entry_from_the_words_takes_its_labels_from_the_features_files():
+    age = CatalogEntry.from_words("AGE_YEARS", "years", 0, "application", "identity")
+    assert (age.label("fr"), age.label("en")) == ("Âge du client", "Client's age")
+    assert age.to_dict()["label_fr"] == translate("feature.AGE_YEARS", "fr")
+
+
+def test_an_entry_without_words_is_a_clear_error():
+    with pytest.raises(CreditScoringError, match="no text for 'feature.NOT_A_FEATURE'"):
+        CatalogEntry.from_words("NOT_A_FEATURE", "count", 0, "application", "identity")

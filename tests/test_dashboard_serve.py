@@ -63,11 +63,11 @@ def test_cli_dashboard_on_missing_artifacts_exits_2(tmp_path, capsys):
 
 
 def test_dashboard_words_exist_in_both_languages():
-    words = json.loads(
-        (Path(__file__).resolve().parents[1] / "src/credit_scoring/i18n/dashboard.json").read_text(
-            encoding="utf-8"
-        )
-    )
+    root = Path(__file__).resolve().parents[1] / "src/credit_scoring/i18n"
+    words = {
+        lang: json.loads((root / lang / "dashboard.json").read_text(encoding="utf-8"))
+        for lang in ("fr", "en")
+    }
     assert set(words["fr"]) == set(words["en"])
     assert words["fr"]["decision.granted_long"] == "Crédit accordé"
     assert words["fr"]["decision.refused_long"] == "Crédit refusé"

@@ -34,7 +34,7 @@ def test_top_reasons_by_absolute_contribution_with_words_and_formatted_values():
     assert reasons[1].contribution == pytest.approx(-0.5)
     assert reasons[1].direction == "decreases_risk"
     french = top_reasons([0.3, 0.8, -0.5], NAMES, list(VALUES.values()), CATALOG, n=3, lang="fr")
-    assert [r.value for r in french] == ["0,21", "450 000", "24 ans"]
+    assert [r.value for r in french] == ["0,21", "450\u202f000", "24 ans"]  # Babel: U+202F
 
 
 def test_features_without_contribution_are_never_reasons():
@@ -54,7 +54,7 @@ def test_summary_names_what_pushed_the_decision_and_what_pulled_the_other_way():
         top_reasons([0.3, 0.8, -0.5], NAMES, VALUES, CATALOG, n=3, lang="fr"), "granted", "fr"
     )
     assert french.startswith("Crédit accordé : le risque de défaut estimé est surtout diminué par")
-    assert "Montant du crédit (450 000)" in french
+    assert "Montant du crédit (450\u202f000)" in french
     assert "À surveiller : Score externe moyen (0,21) augmente le risque." in french
 
 

@@ -1,8 +1,12 @@
-"""The feature catalog: for every feature, words a non-expert reads (French and English), a unit,
+"""The feature catalog: for every feature, words a non-expert reads (in every language), a unit,
 a display format, its source table and its group; and how to show a feature value to people.
 
-The catalog written to ``feature_catalog.json`` is ``{"groups": {group: {"fr", "en"}},
-"features": [entry, ...]}`` (see :mod:`credit_scoring.artifacts`).
+The catalog written to ``feature_catalog.json`` is ``{"groups": {group: {lang: label}},
+"features": [entry, ...]}`` with a ``label_<lang>`` per language in each entry (``label_fr``,
+``label_en``...; see :mod:`credit_scoring.artifacts`). The words are data, in
+``credit_scoring/i18n/<lang>/``: feature labels (``features.json``, ``feature.<NAME>``), group
+labels (``groups.json``, ``group.<group>``), unit words and yes/no/not provided (``units.json``);
+numbers are formatted for each language by Babel (:mod:`credit_scoring.i18n.formatting`).
 
 Units and the values they expect:
 
@@ -28,7 +32,9 @@ import pandas as pd
 
 from credit_scoring.data.schema import PLACEHOLDER_CATEGORIES
 from credit_scoring.errors import ArtifactError
-from credit_scoring.i18n import check_language
+from credit_scoring.i18n import catalog as word_catalog
+from credit_scoring.i18n import check_language, languages, translate
+from credit_scoring.i18n.formatting import format_number, format_percent, translate_plural
 
 UNITS = (
     "years",
@@ -45,42 +51,58 @@ UNITS = (
 )
 KINDS = ("numeric", "categorical")
 
-#: The groups a relationship manager sees, in display order, with their labels.
-GROUPS: dict[str, dict[str, str]] = {
-    "identity": {"fr": "Identité", "en": "Identity"},
-    "family": {"fr": "Famille et logement", "en": "Family and housing"},
-    "income": {"fr": "Revenus", "en": "Income"},
-    "employment": {"fr": "Emploi", "en": "Employment"},
-    "credit_requested": {"fr": "Crédit demandé", "en": "Credit requested"},
-    "external_scores": {"fr": "Scores externes", "en": "External scores"},
-    "bureau": {
-        "fr": "Historique auprès du bureau de crédit",
-        "en": "Credit bureau history",
-    },
-    "previous_applications": {
-        "fr": "Demandes de crédit précédentes",
-        "en": "Previous credit applications",
-    },
-    "payment_behaviour": {"fr": "Comportement de paiement", "en": "Payment behaviour"},
-}
-
-ENTRY_FIELDS = ("name", "label_fr", "label_en", "unit", "decimals", "source", "group", "kind")
-
-MISSING_TEXT = {"fr": "non renseigné", "en": "not provided"}
-YES_NO = {"fr": ("oui", "non"), "en": ("yes", "no")}
-UNIT_WORDS = {
-    # (singular, plural)
-    "years": {"fr": ("an", "ans"), "en": ("year", "years")},
-    "months": {"fr": ("mois", "mois"), "en": ("month", "months")},
-    "days": {"fr": ("jour", "jours"), "en": ("day", "days")},
-}
+#: The groups a relationship manager sees, in display order (labels: ``group.<name>`` words).
+GROUP_NAMES = (
+    "identity",
+    "family",
+    "income",
+    "employment",
+    "credit_requested",
+    "external_scores",
+    "bureau",
+    "previous_applications",
+    "payment_behaviour",
+)
+#: Units shown with a word that agrees in number ("1 an", "2 ans"): ``unit.<unit>.<category>``.
+WORDED_UNITS = ("years", "months", "days")
 TRUE_TEXTS = frozenset({"1", "y", "yes", "true", "oui"})
 FALSE_TEXTS = frozenset({"0", "n", "no", "false", "non"})
 
 
+def group_labels() -> dict[str, dict[str, str]]:
+    """Every group's label by language, groups in display order."""
+    return {
+        group: {lang: translate(f"group.{group}", lang) for lang in languages()}
+        for group in GROUP_NAMES
+    }
+
+
+#: The groups in display order with their labels by language (as found at import).
+GROUPS: dict[str, dict[str, str]] = group_labels()
+
+
+def label_fields() -> tuple[str, ...]:
+    """The label fields of a catalog entry, one per language: ("label_fr", "label_en"...)."""
+    return tuple(f"label_{lang}" for lang in languages())
+
+
+#: The language-neutral fields of a catalog entry, after its name and labels.
+_FACT_FIELDS = ("unit", "decimals", "source", "group", "kind")
+
+
+def entry_fields() -> tuple[str, ...]:
+    """Every field of a catalog entry as written in feature_catalog.json, in order."""
+    return ("name", *label_fields(), *_FACT_FIELDS)
+
+
 @dataclass(frozen=True)
 class CatalogEntry:
-    """The catalog entry of one feature (see the module docstring for the units)."""
+    """The catalog entry of one feature (see the module docstring for the units).
+
+    Labels are words: :meth:`from_words` takes them from ``feature.<name>`` in each language's
+    ``features.json``. ``label_fr`` and ``label_en`` hold the French and English labels, for
+    the features whose labels are still given in code (the side tables').
+    """
 
     name: str
     label_fr: str
@@ -91,13 +113,33 @@ class CatalogEntry:
     group: str
     kind: str = "numeric"
 
+    @classmethod
+    def from_words(
+        cls, name: str, unit: str, decimals: int, source: str, group: str, kind: str = "numeric"
+    ) -> CatalogEntry:
+        """The entry of a feature whose labels are ``feature.<name>`` in the words files."""
+        key = f"feature.{name}"
+        return cls(
+            name, translate(key, "fr"), translate(key, "en"), unit, decimals, source, group, kind
+        )
+
     def to_dict(self) -> dict[str, object]:
-        """The entry as written in feature_catalog.json."""
-        return asdict(self)
+        """The entry as written in feature_catalog.json: a ``label_<lang>`` per language."""
+        facts = {key: value for key, value in asdict(self).items() if key in _FACT_FIELDS}
+        return {
+            "name": self.name,
+            **{f"label_{lang}": self.label(lang) for lang in languages()},
+            **facts,
+        }
 
     def label(self, lang: str) -> str:
-        """The label in ``lang`` ("fr" or "en")."""
-        return self.label_fr if check_language(lang) == "fr" else self.label_en
+        """The label in ``lang``: its ``feature.<name>`` words, else the label given in code
+        (French, English, and English for a language that has not translated it yet)."""
+        words = word_catalog()[check_language(lang)]
+        key = f"feature.{self.name}"
+        if key in words:
+            return words[key]
+        return self.label_fr if lang == "fr" else self.label_en
 
 
 def is_missing(value: object) -> bool:
@@ -110,34 +152,6 @@ def is_missing(value: object) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # array-likes are not one missing value
         return False
-
-
-def _group_digits(integer_text: str, separator: str) -> str:
-    groups = []
-    while len(integer_text) > 3:
-        groups.insert(0, integer_text[-3:])
-        integer_text = integer_text[:-3]
-    groups.insert(0, integer_text)
-    return separator.join(groups)
-
-
-def format_number(value: float, decimals: int, lang: str) -> str:
-    """A number with thousands grouped and ``decimals`` decimals, French or English style.
-
-    French: "202 500", "0,25", "-1 234,5"; English: "202,500", "0.25", "-1,234.5".
-    """
-    check_language(lang)
-    decimals = max(int(decimals), 0)
-    number = round(float(value), decimals)
-    if number == 0:
-        number = 0.0  # no "-0"
-    text = f"{abs(number):.{decimals}f}"
-    integer_text, _, fraction = text.partition(".")
-    thousands, point = (" ", ",") if lang == "fr" else (",", ".")
-    result = _group_digits(integer_text, thousands)
-    if fraction:
-        result += point + fraction
-    return ("-" if number < 0 else "") + result
 
 
 def _entry_field(entry: CatalogEntry | Mapping[str, object], name: str) -> object:
@@ -172,7 +186,7 @@ def format_value(
     """
     check_language(lang)
     if is_missing(value):
-        return MISSING_TEXT[lang]
+        return translate("value.missing", lang)
     unit = str(_entry_field(entry, "unit"))
     decimals = int(_entry_field(entry, "decimals") or 0)
     if unit == "category" or isinstance(value, str) and unit != "flag":
@@ -181,8 +195,7 @@ def format_value(
         flag = _as_flag(value)
         if flag is None:
             return str(value)
-        yes, no = YES_NO[lang]
-        return yes if flag else no
+        return translate("value.yes" if flag else "value.no", lang)
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -190,14 +203,12 @@ def format_value(
     if math.isinf(number):
         return "∞" if number > 0 else "-∞"
     if unit == "percentage":
-        text = format_number(number * 100, decimals, lang)
-        return f"{text} %" if lang == "fr" else f"{text}%"
+        return format_percent(number, lang, decimals)
     text = format_number(number, decimals, lang)
-    if unit in UNIT_WORDS:
-        singular, plural = UNIT_WORDS[unit][lang]
-        shown = abs(round(number, decimals))
-        # French takes the singular below 2 ("1,5 an"), English only for exactly 1.
-        word = singular if (shown < 2 if lang == "fr" else shown == 1) else plural
+    if unit in WORDED_UNITS:
+        # The word agrees with the number shown, by the language's CLDR plural rules: French
+        # takes the singular below 2 ("1,5 an"), English only for 1 ("1 year", "1.5 years").
+        word = translate_plural(f"unit.{unit}", round(number, decimals), lang)
         return f"{text} {word}"
     return text
 
@@ -206,14 +217,15 @@ def catalog_problems(catalog: Mapping[str, object], feature_names: Iterable[str]
     """Every way the catalog fails to describe ``feature_names`` (empty when it is complete).
 
     ``catalog`` is the dict written to feature_catalog.json. A feature is complete when it has
-    exactly one entry with every field filled: two non-empty labels, a known unit, group and
-    kind, and a whole number of decimals.
+    exactly one entry with every field filled: a non-empty label in every language, a known
+    unit, group and kind, and a whole number of decimals.
     """
     problems: list[str] = []
+    labels_of_entry = label_fields()
     groups = catalog.get("groups", {}) if isinstance(catalog, Mapping) else {}
-    for group in GROUPS:
+    for group in GROUP_NAMES:
         labels = groups.get(group, {}) if isinstance(groups, Mapping) else {}
-        for lang in ("fr", "en"):
+        for lang in languages():
             if not str(labels.get(lang, "")).strip():
                 problems.append(f"group '{group}' has no {lang} label")
     entries: dict[str, Mapping[str, object]] = {}
@@ -227,22 +239,22 @@ def catalog_problems(catalog: Mapping[str, object], feature_names: Iterable[str]
         if entry is None:
             problems.append(f"feature '{name}' has no catalog entry")
             continue
-        for field_name in ENTRY_FIELDS:
+        for field_name in entry_fields():
             if field_name not in entry or entry[field_name] is None:
                 problems.append(f"feature '{name}': '{field_name}' is missing")
-        for field_name in ("label_fr", "label_en", "source"):
+        for field_name in (*labels_of_entry, "source"):
             if not str(entry.get(field_name) or "").strip():
                 problems.append(f"feature '{name}': '{field_name}' is empty")
         if entry.get("unit") not in UNITS:
             problems.append(f"feature '{name}': unknown unit {entry.get('unit')!r}")
-        if entry.get("group") not in GROUPS:
+        if entry.get("group") not in GROUP_NAMES:
             problems.append(f"feature '{name}': unknown group {entry.get('group')!r}")
         if entry.get("kind") not in KINDS:
             problems.append(f"feature '{name}': unknown kind {entry.get('kind')!r}")
         decimals = entry.get("decimals")
         if not isinstance(decimals, int) or isinstance(decimals, bool) or decimals < 0:
             problems.append(f"feature '{name}': decimals must be a whole number >= 0")
-        if entry.get("label_fr") == name or entry.get("label_en") == name:
+        if any(entry.get(field_name) == name for field_name in labels_of_entry):
             problems.append(f"feature '{name}': its label is its technical name")
     return problems
 
@@ -250,7 +262,7 @@ def catalog_problems(catalog: Mapping[str, object], feature_names: Iterable[str]
 def catalog_as_dict(entries: Iterable[CatalogEntry]) -> dict[str, object]:
     """The catalog of ``entries`` in the feature_catalog.json layout."""
     return {
-        "groups": {group: dict(labels) for group, labels in GROUPS.items()},
+        "groups": group_labels(),
         "features": [entry.to_dict() for entry in entries],
     }
 
