@@ -146,3 +146,26 @@ def test_text_columns_instead_of_categoricals_give_the_same_features(application
 def test_missing_required_column_is_a_data_error(applications):
     with pytest.raises(DataError, match="DAYS_BIRTH"):
         build_application_features(applications.drop(columns=["DAYS_BIRTH"]))
+
+
+def test_every_application_feature_has_words_in_every_language_and_no_word_is_orphan():
+    from credit_scoring.features.catalog import catalog_as_dict, catalog_problems
+    from credit_scoring.i18n import LANGUAGES, catalog
+
+    names = [entry.name for entry in CATALOG_ENTRIES]
+    assert catalog_problems(catalog_as_dict(CATALOG_ENTRIES), names) == []
+    for lang in LANGUAGES:
+        labelled = {
+            key.removeprefix("feature.") for key in catalog()[lang] if key.startswith("feature.")
+        }
+        assert labelled == set(names), lang
+    assert CATALOG_ENTRIES[1].to_dict() == {
+        "name": "AGE_YEARS",
+        "label_fr": "Âge du client",
+        "label_en": "Client's age",
+        "unit": "years",
+        "decimals": 0,
+        "source": "application",
+        "group": "identity",
+        "kind": "numeric",
+    }
