@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from credit_scoring.data import schema
 from credit_scoring.data.synthetic_applicants import generate_applicants
+from credit_scoring.data.synthetic_drift import check_drift
 from credit_scoring.data.synthetic_history import HistoryIds, generate_history
 from credit_scoring.errors import DataError
 
@@ -103,6 +104,7 @@ def generate_dataset(
     n_applicants: int = 20_000,
     seed: int = 42,
     test_fraction: float = KAGGLE_TEST_FRACTION,
+    drift: str | None = None,
 ) -> dict[str, int]:
     """Write a synthetic Home Credit dataset (the eight Kaggle CSV files) to ``out_dir``.
 
@@ -116,6 +118,10 @@ def generate_dataset(
         Random seed: the same seed and sizes give byte-identical files.
     test_fraction:
         Share of the applicants written to application_test.csv (without TARGET).
+    drift:
+        A planted shift of the new (test) applicants, one of
+        ``synthetic_drift.DRIFT_SCENARIOS`` ("incomes", "young"); None (the default) gives data
+        without drift, identical to what this function always wrote for the seed.
 
     Returns
     -------
@@ -125,15 +131,22 @@ def generate_dataset(
     Raises
     ------
     DataError
-        When ``n_applicants`` < 1, ``test_fraction`` is outside [0, 1) or the folder cannot be
-        written to.
+        When ``n_applicants`` < 1, ``test_fraction`` is outside [0, 1), ``drift`` is not a known
+        scenario or the folder cannot be written to.
     """
     _check_arguments(n_applicants, test_fraction)
+    check_drift(drift)
     out_dir = Path(out_dir)
     _prepare_folder(out_dir)
     n_applicants = int(n_applicants)
 
-    applicants = generate_applicants(np.random.default_rng([seed, 0]), n_applicants, test_fraction)
+    applicants = generate_applicants(
+        np.random.default_rng([seed, 0]),
+        n_applicants,
+        test_fraction,
+        drift=drift,
+        drift_rng=np.random.default_rng([seed, 2]),
+    )
     writer = _CsvAppender(out_dir)
     try:
         writer.append("application_train", applicants.train)

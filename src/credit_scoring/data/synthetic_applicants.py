@@ -28,6 +28,7 @@ from credit_scoring.data.synthetic_common import (
     sigmoid,
     with_missing,
 )
+from credit_scoring.data.synthetic_drift import check_drift, inflate, lower_scores, younger_ages
 
 #: Intercept and slope of TARGET's log-odds in the hidden risk (default rate about 8%).
 TARGET_INTERCEPT = -3.3
@@ -415,9 +416,19 @@ def _building(rng: np.random.Generator, n: int, z: np.ndarray, columns: dict) ->
 
 
 def generate_applicants(
-    rng: np.random.Generator, n_applicants: int, test_fraction: float
+    rng: np.random.Generator,
+    n_applicants: int,
+    test_fraction: float,
+    drift: str | None = None,
+    drift_rng: np.random.Generator | None = None,
 ) -> Applicants:
-    """Draw ``n_applicants`` applicants; a ``test_fraction`` share goes to application_test."""
+    """Draw ``n_applicants`` applicants; a ``test_fraction`` share goes to application_test.
+
+    ``drift`` names a scenario of synthetic_drift planted in the new (test) applicants, drawing
+    from ``drift_rng``; None draws the applicants without drift.
+    """
+    check_drift(drift)
+    drift_rng = drift_rng if drift_rng is not None else np.random.default_rng(0)
     n = n_applicants
     z = rng.standard_normal(n)
     columns: dict[str, pa.Array] = {}
@@ -439,6 +450,8 @@ def generate_applicants(
 
     # Age (years, 20-69): older applicants are safer.
     age_years = 20.1 + 48.8 * beta_quantile(latent_uniform(z, 0.22, rng), 1.5, 1.65)
+    if drift == "young":
+        age_years = younger_ages(drift_rng, age_years, is_test)
     days_birth = -np.floor(age_years * 365.25).astype(np.int64)
     pensioner = rng.random(n) < sigmoid((age_years - 56.5) / 2.2) * 0.95 + 0.006
 
@@ -483,6 +496,17 @@ def generate_applicants(
     annuity = np.where(revolving, revolving_line * 0.05, annuity)
     annuity = np.round(annuity * 2) / 2
     goods_missing = revolving & (rng.random(n) < 0.0095)
+    if drift == "incomes":
+        income = np.clip(inflate(income, is_test, 2250.0), 25_650.0, 18_000_000.0)
+        inflated_credit = inflate(credit, is_test, 0.5)
+        # The goods price stays at most the credit (equal for revolving lines, as without drift).
+        goods_price = np.where(
+            goods_price == credit,
+            inflated_credit,
+            np.minimum(inflate(goods_price, is_test, 4500.0), inflated_credit),
+        )
+        credit = inflated_credit
+        annuity = inflate(annuity, is_test, 0.5)
     columns["AMT_INCOME_TOTAL"] = float_column(income)
     columns["AMT_CREDIT"] = float_column(credit)
     columns["AMT_ANNUITY"] = float_column(with_missing(annuity, missing_mask(rng, n, 1e-4)))
@@ -573,6 +597,8 @@ def generate_applicants(
     ext1 = beta_quantile(latent_uniform(z - 0.6 * age_score, 0.44, rng), 2.0, 1.9) * 0.95
     ext2 = beta_quantile(latent_uniform(z, 0.48, rng), 2.6, 1.3) * 0.83
     ext3 = beta_quantile(latent_uniform(z, 0.52, rng), 2.2, 1.6) * 0.86
+    if drift == "external_scores":
+        ext1, ext2, ext3 = (lower_scores(ext, is_test) for ext in (ext1, ext2, ext3))
     columns["EXT_SOURCE_1"] = float_column(with_missing(ext1, missing_mask(rng, n, 0.564)))
     columns["EXT_SOURCE_2"] = float_column(with_missing(ext2, missing_mask(rng, n, 0.0021)))
     columns["EXT_SOURCE_3"] = float_column(with_missing(ext3, missing_mask(rng, n, 0.198)))
