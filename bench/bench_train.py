@@ -85,7 +85,7 @@ def worker(phase: str, data_dir: Path, artifacts_dir: Path) -> dict:
                 "calibration": run.calibration["method"],
             }
         elif phase == "explain":
-            from credit_scoring.explain.explain_step import (
+            from credit_scoring.scoring.explain_step import (
                 run_explanations,
                 write_explain_artifacts,
             )

@@ -9,24 +9,33 @@ import pytest
 from credit_scoring.cli import main
 from credit_scoring.data import load_tables
 from credit_scoring.errors import DataError
-from credit_scoring.model.scoring import score_applications, score_folder
 from credit_scoring.model.training import load_model, raw_scores
+from credit_scoring.scoring.batch import score_applications, score_folder
 
 pytestmark = pytest.mark.slow
 
 
-def test_scoring_the_training_data_reproduces_the_final_model(
+def test_past_clients_get_the_out_of_fold_score_the_page_shows(
     pipeline_artifacts_dir, synthetic_data_dir
 ):
+    """One number per client: `score` on training applicants gives scores.parquet's numbers
+    (their fold model), never the final model that learned their outcome."""
     tables = load_tables(synthetic_data_dir)
     train_rows = dict(tables.items())
     train_rows.pop("application_test")
     scored = score_applications(pipeline_artifacts_dir, train_rows, top_reasons=2, lang="en")
+    page = pd.read_parquet(pipeline_artifacts_dir / "scores.parquet")
+    page = page[page["SPLIT"] == "train"].set_index("SK_ID_CURR")
+    mine = scored.set_index("SK_ID_CURR").loc[page.index]
+    assert mine["default_probability"].to_numpy() == pytest.approx(
+        page["default_probability"].to_numpy(), abs=1e-9
+    )
+    assert (mine["decision"] == page["decision"]).all()
+    assert mine["model"].str.fullmatch(r"fold_\d").all()
     features = pd.read_parquet(pipeline_artifacts_dir / "features.parquet")
     training = features[features["SPLIT"] == "train"]
-    expected = raw_scores(load_model(pipeline_artifacts_dir / "model.cbm"), training)
-    by_id = scored.set_index("SK_ID_CURR").loc[training["SK_ID_CURR"]]
-    assert by_id["raw_score"].to_numpy() == pytest.approx(expected, abs=1e-6)
+    final = raw_scores(load_model(pipeline_artifacts_dir / "model.cbm"), training)
+    assert not np.allclose(mine["raw_score"].to_numpy(), final)
 
 
 def test_unseen_applications_get_probability_decision_and_reasons(
@@ -50,6 +59,7 @@ def test_unseen_applications_get_probability_decision_and_reasons(
         pipeline["default_probability"].to_numpy(), abs=1e-6
     )
     assert (mine["decision"] == pipeline["decision"]).all()
+    assert (mine["model"] == "final").all()
 
 
 def test_a_folder_with_a_missing_side_table_is_scored(
@@ -83,7 +93,7 @@ def test_clear_errors_for_a_bad_output_name_or_no_applications(
 
 
 def test_features_the_model_never_saw_are_refused(pipeline_artifacts_dir, synthetic_data_dir):
-    from credit_scoring.model.scoring import align_features
+    from credit_scoring.scoring.batch import align_features
 
     frame = pd.DataFrame({"SK_ID_CURR": [1], "NEW_FEATURE": [1.0]})
     with pytest.raises(DataError, match="NEW_FEATURE"):

@@ -53,7 +53,10 @@ report/
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+import numpy as np
 
 from credit_scoring.errors import ArtifactError
 
@@ -79,15 +82,16 @@ SPLIT = "SPLIT"
 TRAIN = "train"
 TEST = "test"
 
+#: How to build missing artifacts, said in every error about them.
+TO_BUILD = "run `make artifacts` (or `credit-scoring pipeline`) to build the artifacts"
+
 #: Repository root when running from a checkout (used for defaults only).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ARTIFACTS_DIR = PROJECT_ROOT / "artifacts"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data" / "raw"
 
 
-def read_json_artifact(
-    artifacts_dir: Path | str, name: str, to_build: str = "run `credit-scoring pipeline`"
-):
+def read_json_artifact(artifacts_dir: Path | str, name: str, to_build: str = TO_BUILD):
     """One JSON artifact. ArtifactError, saying how to build it, when it is missing or corrupt."""
     path = Path(artifacts_dir) / name
     try:
@@ -96,3 +100,62 @@ def read_json_artifact(
         raise ArtifactError(f"{name} is missing from {path.parent}: {to_build}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ArtifactError(f"{path} is not valid JSON ({error}): {to_build} again") from None
+
+
+def json_safe(value):
+    """``value`` with NaN/inf floats replaced by None and numpy scalars by Python ones, so that
+    the JSON written is valid."""
+    if isinstance(value, Mapping):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return json_safe(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def write_json_artifact(
+    artifacts_dir: Path | str, name: str, content, indent: int | None = 1
+) -> Path:
+    """Write one JSON artifact (UTF-8, valid JSON: NaN becomes null); returns its path."""
+    path = Path(artifacts_dir) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(json_safe(content), indent=indent, ensure_ascii=False, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def read_parquet_artifact(
+    artifacts_dir: Path | str,
+    name: str,
+    columns: Sequence[str] | None = None,
+    to_build: str = TO_BUILD,
+):
+    """One parquet artifact as a DataFrame; ArtifactError, saying how to build it, when it is
+    missing, unreadable or lacks a requested column."""
+    import pandas as pd
+    import pyarrow
+
+    path = Path(artifacts_dir) / name
+    if not path.is_file():
+        raise ArtifactError(f"{name} is missing from {path.parent}: {to_build}")
+    try:
+        return pd.read_parquet(path, columns=list(columns) if columns is not None else None)
+    except (pyarrow.ArrowException, OSError, KeyError, ValueError) as error:
+        raise ArtifactError(f"{path} cannot be read ({error}): {to_build} again") from None
+
+
+def read_features(artifacts_dir: Path | str, columns: Sequence[str] | None = None):
+    """features.parquet (see the contract above); ArtifactError when the features step did not
+    run."""
+    return read_parquet_artifact(
+        artifacts_dir,
+        FEATURES,
+        columns,
+        "run the features step first (notebooks/01_features.ipynb or "
+        "`credit-scoring pipeline --steps features`)",
+    )

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring import artifacts as names
-from credit_scoring.artifacts import read_json_artifact
+from credit_scoring.artifacts import TO_BUILD, read_json_artifact, read_parquet_artifact
 from credit_scoring.errors import ArtifactError, EmptyGroupError, UnknownClientError
 from credit_scoring.i18n import translate
-
-TO_BUILD = "run `make artifacts` (or `credit-scoring pipeline`) to build the artifacts"
+from credit_scoring.model.threshold import RISK_BANDS
+from credit_scoring.scoring import Scorer
 
 #: Application columns offered as filters (raw Kaggle columns with readable levels).
 CATEGORY_FILTERS = (
@@ -35,7 +35,6 @@ DERIVED_FILTERS = ("AGE_BAND", "risk_band", "decision", "SPLIT")
 FILTERS = CATEGORY_FILTERS + DERIVED_FILTERS
 AGE_BAND_EDGES = (0, 25, 35, 45, 55, 65, 200)
 AGE_BAND_LEVELS = ("<25", "25-34", "35-44", "45-54", "55-64", "65+")
-RISK_BANDS = ("very_low", "low", "medium", "high", "very_high")
 #: Raw application values a client may discuss in the what-if panel.
 WHAT_IF_COLUMNS = (
     "AMT_INCOME_TOTAL",
@@ -44,24 +43,8 @@ WHAT_IF_COLUMNS = (
     "AMT_GOODS_PRICE",
     "CNT_CHILDREN",
 )
-MISSING_LEVEL = -1
-
-
-def sigmoid(log_odds: np.ndarray | float) -> np.ndarray | float:
-    """Logistic function: log-odds to probability."""
-    return 1.0 / (1.0 + np.exp(-np.asarray(log_odds, dtype="float64")))
-
-
-class Calibration:
-    """Raw model scores (log-odds) to displayed probabilities, as stored in calibration.json."""
-
-    def __init__(self, spec: dict) -> None:
-        self.spec = spec
-
-    def __call__(self, raw_score: np.ndarray | float) -> np.ndarray:
-        from credit_scoring.model.calibration import apply_calibration
-
-        return apply_calibration(self.spec, np.atleast_1d(raw_score)).reshape(np.shape(raw_score))
+#: Code of a missing level in the integer-coded text columns (filters, categorical features).
+MISSING_CODE = -1
 
 
 def _codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, list[str]]:
@@ -71,7 +54,7 @@ def _codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, list[str]]:
     order = np.argsort(levels)
     remap = np.empty(len(levels) + 1, dtype=np.int16)
     remap[:-1] = np.argsort(order)
-    remap[-1] = MISSING_LEVEL
+    remap[-1] = MISSING_CODE
     codes = remap[np.asarray(categorical.codes)]
     return codes.astype(np.int16), [levels[i] for i in order]
 
@@ -176,13 +159,13 @@ class DashboardData:
         if "DAYS_BIRTH" in applications.columns:
             age = -applications["DAYS_BIRTH"].to_numpy(np.float64) / 365.25
             band = np.digitize(age, AGE_BAND_EDGES[1:-1]).astype(np.int16)
-            band[np.isnan(age)] = MISSING_LEVEL
+            band[np.isnan(age)] = MISSING_CODE
             self.filter_codes["AGE_BAND"] = band
             self.filter_levels["AGE_BAND"] = list(AGE_BAND_LEVELS)
         # risk bands in their natural order (very low .. very high) for the dropdown
         band_index = {band: i for i, band in enumerate(RISK_BANDS)}
         self.filter_codes["risk_band"] = np.array(
-            [band_index.get(band, MISSING_LEVEL) for band in self.risk_band], dtype=np.int16
+            [band_index.get(band, MISSING_CODE) for band in self.risk_band], dtype=np.int16
         )
         self.filter_levels["risk_band"] = list(RISK_BANDS)
         self.filter_codes["decision"] = np.where(self.decision == "refused", 1, 0).astype(np.int16)
@@ -203,22 +186,18 @@ class DashboardData:
         self.global_importance: list[dict] = read_json_artifact(
             self.artifacts_dir, names.GLOBAL_IMPORTANCE, TO_BUILD
         )
-        threshold = read_json_artifact(self.artifacts_dir, names.THRESHOLD, TO_BUILD)
-        self.threshold = float(threshold["threshold"])
-        self.calibration = Calibration(
-            read_json_artifact(self.artifacts_dir, names.CALIBRATION, TO_BUILD)
-        )
+        # The one scoring path (what-if, recourse); the manifest was verified above.
+        self.scorer = Scorer.from_artifacts(self.artifacts_dir, verify=False)
+        self.threshold = self.scorer.threshold
         self.importance_order = [item["feature"] for item in self.global_importance]
         self.similar_space  # noqa: B018 - load the neighbour space and build its tree once, now
 
     def _read_parquet(self, name: str) -> pd.DataFrame:
-        path = self.artifacts_dir / name
-        if not path.is_file():
-            raise ArtifactError(
-                f"{name} is missing from {self.artifacts_dir}: run `make artifacts` "
-                "(or `credit-scoring pipeline`) to build the artifacts"
-            )
-        return pd.read_parquet(path)
+        return read_parquet_artifact(self.artifacts_dir, name)
+
+    def calibration(self, raw_score: np.ndarray | float) -> np.ndarray:
+        """Displayed probabilities of raw scores (log-odds), in the shape given."""
+        return self.scorer.probability(raw_score).reshape(np.shape(raw_score))
 
     # ----- clients ---------------------------------------------------------------------------
     def row_of(self, client_id: int | str) -> int:

@@ -15,7 +15,7 @@ import pandas as pd
 from catboost import CatBoostClassifier
 
 from credit_scoring.errors import ArtifactError
-from credit_scoring.model.training import make_pool
+from credit_scoring.model.training import make_pool, model_features
 
 #: Rows explained per call to ShapValues (bounds the float64 intermediate matrix).
 CHUNK_ROWS = 50_000
@@ -29,12 +29,6 @@ class Explanations:
     base_values: np.ndarray
     raw_scores: np.ndarray
     feature_names: list[str]
-
-
-def model_features(model: CatBoostClassifier) -> tuple[list[str], list[str]]:
-    """The model's feature names and, among them, the categorical ones."""
-    names = list(model.feature_names_)
-    return names, [names[i] for i in model.get_cat_feature_indices()]
 
 
 def shap_contributions(model: CatBoostClassifier, frame: pd.DataFrame) -> Explanations:

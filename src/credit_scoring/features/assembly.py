@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring import artifacts
+from credit_scoring.artifacts import read_features  # noqa: F401 - re-exported for the features API
 from credit_scoring.data.schema import APPLICANT_KEY, TARGET
 from credit_scoring.errors import DataError
 from credit_scoring.features import (
@@ -213,16 +214,3 @@ def write_feature_artifacts(
 def read_feature_catalog(artifacts_dir: str | Path) -> dict[str, object]:
     """Read feature_catalog.json from an artifacts folder (ArtifactError when absent or bad)."""
     return read_catalog_file(Path(artifacts_dir) / artifacts.FEATURE_CATALOG)
-
-
-def read_features(artifacts_dir: str | Path) -> pd.DataFrame:
-    """Read features.parquet from an artifacts folder (ArtifactError when absent)."""
-    from credit_scoring.errors import ArtifactError
-
-    path = Path(artifacts_dir) / artifacts.FEATURES
-    if not path.is_file():
-        raise ArtifactError(
-            f"no features at {path}: run the features step first "
-            "(credit-scoring pipeline --steps features)"
-        )
-    return pd.read_parquet(path)

@@ -127,10 +127,12 @@ def choose_threshold(
     )
 
 
-def decide(probabilities, threshold: float) -> np.ndarray:
-    """ "refused" where the probability is at or above the threshold, else "granted"."""
+def decide(probabilities, threshold: float):
+    """ "refused" where the probability is at or above the threshold, else "granted" (an array,
+    or one text for one probability)."""
     probabilities = np.asarray(probabilities, dtype=np.float64)
-    return np.where(probabilities >= threshold, "refused", "granted")
+    decisions = np.where(probabilities >= threshold, "refused", "granted")
+    return str(decisions) if decisions.ndim == 0 else decisions
 
 
 #: Risk bands as multiples of the threshold t: granted below t/3, 2t/3, t; refused below 2t, above.
@@ -138,11 +140,12 @@ RISK_BAND_CUTS = (1 / 3, 2 / 3, 1.0, 2.0)
 RISK_BANDS = ("very_low", "low", "medium", "high", "very_high")
 
 
-def risk_bands(probabilities, threshold: float) -> np.ndarray:
+def risk_bands(probabilities, threshold: float):
     """Risk band of each probability, derived from the threshold so that it never contradicts the
     decision: granted → very_low (< t/3), low (< 2t/3), medium (< t); refused → high (< 2t),
     very_high (>= 2t)."""
     probabilities = np.asarray(probabilities, dtype=np.float64)
     cuts = np.array(RISK_BAND_CUTS) * threshold
     index = np.searchsorted(cuts, probabilities, side="right")
-    return np.asarray(RISK_BANDS, dtype=object)[index].astype(str)
+    bands = np.asarray(RISK_BANDS)[index]
+    return str(bands) if bands.ndim == 0 else bands

@@ -3,9 +3,8 @@ business-cost threshold, fairness report and final model, and the artifacts they
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,14 +15,14 @@ from catboost import CatBoostClassifier
 from credit_scoring.artifacts import (
     APPLICATIONS,
     CALIBRATION,
-    FEATURES,
     METRICS,
     MODEL,
     OOF,
     THRESHOLD,
+    read_features,
+    write_json_artifact,
 )
 from credit_scoring.data.schema import APPLICANT_KEY, TARGET
-from credit_scoring.errors import ArtifactError
 from credit_scoring.model.baselines import run_baselines
 from credit_scoring.model.calibration import (
     apply_calibration,
@@ -60,15 +59,8 @@ class TrainingRun:
     oof: pd.DataFrame
 
 
-def read_feature_table(artifacts_dir: Path | str) -> pd.DataFrame:
-    """features.parquet of an artifacts folder; ArtifactError when the features step did not run."""
-    path = Path(artifacts_dir) / FEATURES
-    if not path.is_file():
-        raise ArtifactError(
-            f"{path} is missing: run the features step first "
-            "(notebooks/01_features.ipynb or `credit-scoring pipeline --steps features`)"
-        )
-    return pd.read_parquet(path)
+#: features.parquet of an artifacts folder (kept under this name for the notebooks).
+read_feature_table = read_features
 
 
 def read_application_groups(artifacts_dir: Path | str, ids) -> pd.DataFrame | None:
@@ -195,25 +187,6 @@ def run_training(
     return TrainingRun(cv, final_model, calibration, threshold, metrics, fairness, oof)
 
 
-def json_safe(value):
-    """``value`` with NaN/inf floats replaced by None and numpy scalars by Python ones, so that
-    the JSON written is valid."""
-    if isinstance(value, Mapping):
-        return {str(key): json_safe(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(item) for item in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
-
-
-def _write_json(path: Path, content: Mapping) -> None:
-    text = json.dumps(json_safe(content), indent=1, ensure_ascii=False, allow_nan=False)
-    path.write_text(text + "\n", encoding="utf-8")
-
-
 def write_training_artifacts(run: TrainingRun, artifacts_dir: Path | str) -> list[Path]:
     """model.cbm, fold models, oof.parquet, calibration.json, threshold.json, metrics.json."""
     artifacts_dir = Path(artifacts_dir)
@@ -227,6 +200,5 @@ def write_training_artifacts(run: TrainingRun, artifacts_dir: Path | str) -> lis
         (THRESHOLD, run.threshold),
         (METRICS, run.metrics),
     ):
-        _write_json(artifacts_dir / name, content)
-        written.append(artifacts_dir / name)
+        written.append(write_json_artifact(artifacts_dir, name, content))
     return written + [artifacts_dir / OOF]

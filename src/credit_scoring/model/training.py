@@ -278,10 +278,15 @@ def fit_final_model(
     return model
 
 
+def model_features(model: CatBoostClassifier) -> tuple[list[str], list[str]]:
+    """The model's feature names, in its input order, and among them the categorical ones."""
+    names = list(model.feature_names_)
+    return names, [names[i] for i in model.get_cat_feature_indices()]
+
+
 def raw_scores(model: CatBoostClassifier, frame: pd.DataFrame) -> np.ndarray:
     """Raw scores (log-odds) of ``model`` for the rows of ``frame``."""
-    features = list(model.feature_names_)
-    categorical = [features[i] for i in model.get_cat_feature_indices()]
+    features, categorical = model_features(model)
     return model.predict(make_pool(frame, features, categorical), prediction_type="RawFormulaVal")
 
 

@@ -1,9 +1,10 @@
-"""Scoring new applications with the trained artifacts (``credit-scoring score``).
+"""Scoring a folder of applications with the trained artifacts (``credit-scoring score``).
 
 New applications (application_test format, with whatever side tables exist) go through the very
 same feature code as training (credit_scoring.features.build_features), are aligned to the
-model's feature list, scored by the final model, calibrated, decided at the business threshold,
-and explained by their top reasons.
+model's feature list and scored by the Scorer (scoring/scorer.py): calibrated, decided at the
+business threshold, and explained by their top reasons. A past client (an applicant of the
+training data) gets their out-of-fold score, as on the dashboard.
 """
 
 from __future__ import annotations
@@ -14,23 +15,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from credit_scoring.artifacts import (
-    CALIBRATION,
-    FEATURE_CATALOG,
-    METRICS,
-    MODEL,
-    THRESHOLD,
-    read_json_artifact,
-)
 from credit_scoring.data.schema import APPLICANT_KEY, TABLES, TARGET
 from credit_scoring.errors import DataError
-from credit_scoring.explain.contributions import shap_contributions
 from credit_scoring.explain.reasons import summarize_reasons
-from credit_scoring.explain.reasons import top_reasons as reasons_of
 from credit_scoring.i18n import check_language
-from credit_scoring.model.calibration import apply_calibration
-from credit_scoring.model.threshold import decide, risk_bands
-from credit_scoring.model.training import NON_FEATURE_COLUMNS, load_model
+from credit_scoring.model.training import NON_FEATURE_COLUMNS
+from credit_scoring.scoring.scorer import Scorer
 
 NEW_APPLICATIONS = "application_test"
 OUTPUT_SUFFIXES = (".csv", ".parquet")
@@ -72,7 +62,7 @@ def align_features(
 
 
 def score_applications(
-    artifacts_dir: Path | str,
+    artifacts_dir: Path | str | Scorer,
     tables: Mapping[str, pd.DataFrame],
     top_reasons: int = 3,
     lang: str = "fr",
@@ -80,20 +70,18 @@ def score_applications(
     """Score the applications of ``tables`` (the Kaggle tables by name: application_test, or
     application_train whose TARGET is then ignored, plus any side tables).
 
+    ``artifacts_dir`` is an artifacts folder (verified against its manifest) or a Scorer.
     Returns one row per applicant: SK_ID_CURR, raw_score, default_probability, decision,
-    risk_band, reason_<i> / reason_<i>_feature / reason_<i>_contribution for the top reasons, and
-    a one-sentence summary.
+    risk_band, model ("final", or "fold_<k>" for a past client scored out-of-fold),
+    reason_<i> / reason_<i>_feature / reason_<i>_contribution for the top reasons, and a
+    one-sentence summary.
     """
     from credit_scoring.features import build_features
 
     check_language(lang)
-    artifacts_dir = Path(artifacts_dir)
-    model = load_model(artifacts_dir / MODEL)
-    calibration = read_json_artifact(artifacts_dir, CALIBRATION)
-    threshold = float(read_json_artifact(artifacts_dir, THRESHOLD)["threshold"])
-    metrics = read_json_artifact(artifacts_dir, METRICS)
-    catalog = read_json_artifact(artifacts_dir, FEATURE_CATALOG)
-
+    scorer = (
+        artifacts_dir if isinstance(artifacts_dir, Scorer) else Scorer.from_artifacts(artifacts_dir)
+    )
     application_name = NEW_APPLICATIONS if NEW_APPLICATIONS in tables else "application_train"
     if application_name not in tables:
         raise DataError(
@@ -110,50 +98,30 @@ def score_applications(
     feature_tables[NEW_APPLICATIONS] = applications
     absent = {name for name in TABLES if name not in feature_tables}
     frame = build_features(feature_tables).frame
-    model_features = list(model.feature_names_)
     aligned = align_features(
-        frame, model_features, metrics.get("feature_columns", model_features), catalog, absent
+        frame, scorer.feature_names, scorer.feature_columns, scorer.catalog, absent
     )
-    explanations = shap_contributions(model, aligned)
-    probabilities = apply_calibration(calibration, explanations.raw_scores)
-    decisions = decide(probabilities, threshold)
-    result = pd.DataFrame(
-        {
-            APPLICANT_KEY: aligned[APPLICANT_KEY].to_numpy(),
-            "raw_score": explanations.raw_scores,
-            "default_probability": probabilities,
-            "decision": decisions,
-            "risk_band": risk_bands(probabilities, threshold),
-        }
-    )
+    scored = scorer.score(aligned, explain=top_reasons > 0)
+    result = scored.table().drop(columns="base_value", errors="ignore")
+    result["model"] = scored.models
     if top_reasons > 0:
-        reason_columns = _reason_columns(
-            explanations.contributions,
-            model_features,
-            aligned,
-            catalog,
-            decisions,
-            top_reasons,
-            lang,
-        )
+        reason_columns = _reason_columns(scorer, scored, aligned, top_reasons, lang)
         result = pd.concat([result, reason_columns], axis=1)
     return result
 
 
-def _reason_columns(contributions, names, aligned, catalog, decisions, count, lang) -> pd.DataFrame:
+def _reason_columns(scorer: Scorer, scored, aligned, count: int, lang: str) -> pd.DataFrame:
     rows = []
-    values = aligned[names]
+    values = aligned[scorer.feature_names]
     for position in range(len(aligned)):
-        reasons = reasons_of(
-            contributions[position], names, values.iloc[position], catalog, count, lang
-        )
+        reasons = scorer.reasons(scored.contributions[position], values.iloc[position], count, lang)
         row = {}
         for rank in range(1, count + 1):
             reason = reasons[rank - 1] if rank <= len(reasons) else None
             row[f"reason_{rank}"] = f"{reason.label}: {reason.value}" if reason else ""
             row[f"reason_{rank}_feature"] = reason.feature if reason else ""
             row[f"reason_{rank}_contribution"] = reason.contribution if reason else np.nan
-        row["summary"] = summarize_reasons(reasons, decisions[position], lang)
+        row["summary"] = summarize_reasons(reasons, scored.decisions[position], lang)
         rows.append(row)
     return pd.DataFrame(rows)
 
