@@ -12,6 +12,7 @@ from pathlib import Path
 
 from credit_scoring.artifacts import DEFAULT_ARTIFACTS_DIR, DEFAULT_DATA_DIR
 from credit_scoring.errors import CreditScoringError
+from credit_scoring.i18n import DEFAULT_LANGUAGE, languages
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -120,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--artifacts", type=Path, default=DEFAULT_ARTIFACTS_DIR)
     dashboard.add_argument("--port", type=int, default=8866)
     dashboard.add_argument("--host", default="127.0.0.1")
-    dashboard.add_argument("--lang", choices=["fr", "en"], default="fr")
+    dashboard.add_argument("--lang", choices=languages(), default=DEFAULT_LANGUAGE)
     dashboard.set_defaults(handler=_dashboard)
     return parser
 
