@@ -102,3 +102,12 @@ def test_an_unknown_language_is_a_clear_error():
         format_number(1, 0, "xx")
     with pytest.raises(CreditScoringError, match="unknown language 'xx'"):
         format_date(dt.date(2026, 1, 1), "xx")
+
+
+def test_a_language_whose_words_are_gone_is_refused_even_after_use(monkeypatch):
+    import credit_scoring.i18n as i18n
+
+    assert format_number(1, 0, "en") == "1"
+    monkeypatch.setattr(i18n, "languages", lambda: ("fr",))
+    with pytest.raises(CreditScoringError, match="unknown language 'en'"):
+        format_number(1, 0, "en")

@@ -21,14 +21,23 @@ from babel.numbers import NumberPattern, parse_pattern
 from credit_scoring.i18n import catalog, check_language, translate
 
 
-@cache
 def _locale(lang: str) -> Locale:
-    return Locale.parse(check_language(lang))
+    # Checked on every call (the languages can change, see i18n.reload_words); parsed once.
+    return _cldr_locale(check_language(lang))
 
 
 @cache
+def _cldr_locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
 def _pattern(lang: str, kind: str, decimals: int) -> NumberPattern:
-    locale = _locale(lang)
+    return _cldr_pattern(check_language(lang), kind, decimals)
+
+
+@cache
+def _cldr_pattern(lang: str, kind: str, decimals: int) -> NumberPattern:
+    locale = _cldr_locale(lang)
     formats = locale.percent_formats if kind == "percent" else locale.decimal_formats
     pattern = parse_pattern(formats[None].pattern)
     pattern.frac_prec = (decimals, decimals)
