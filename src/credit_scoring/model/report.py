@@ -190,6 +190,35 @@ def _fmt(value, pattern: str = "{:.3f}") -> str:
     return pattern.format(value)
 
 
+def fairness_measure_lines(measures: Mapping) -> list[str]:
+    """Model-card lines of the fairness measures (fairness.fairness_measures) and their flags."""
+    if not measures:
+        return []
+    lines = [
+        "",
+        "Acceptance ratio: a group's acceptance rate over the most accepted group's (flagged "
+        "under 0.8). TPR: share of defaulters refused; FPR: share of clients who repaid but "
+        "are refused (equal opportunity compares 1 - FPR).",
+        "",
+        "| attribute | group | acceptance ratio | TPR | FPR |",
+        "|---|---|---|---|---|",
+    ]
+    flags = []
+    for attribute, summary in measures.items():
+        for row in summary["groups"]:
+            ratio = row["acceptance_ratio"]
+            shown = "too few to compare" if ratio is None else f"{ratio:.2f}"
+            shown += " ⚠" if row["flagged"] else ""
+            lines.append(
+                f"| {attribute} | {row['group']} | {shown} | "
+                f"{_fmt(row['true_positive_rate'])} | {_fmt(row['false_positive_rate'])} |"
+            )
+        flags += summary["flags"]
+    lines += ["", "**Flags:**" if flags else "No fairness measure crosses its screening line."]
+    lines += [f"- {flag}" for flag in flags]
+    return lines
+
+
 def model_card(
     metrics: Mapping,
     threshold_info: Mapping,
@@ -265,6 +294,7 @@ def model_card(
             f"| {row['attribute']} | {row['group']} | {row['applicants']:,} | "
             f"{row['default_rate']:.2%} | {_fmt(row['roc_auc'])} | {row['acceptance_rate']:.2%} |"
         )
+    lines += fairness_measure_lines(metrics.get("fairness_measures", {}))
     lines += ["", "## Most important features (mean |SHAP|)"]
     for item in importance[:10]:
         lines.append(f"- {labels.get(item['feature'], item['feature'])} ({item['feature']})")

@@ -30,7 +30,7 @@ from credit_scoring.model.calibration import (
     reliability_curve,
     sigmoid,
 )
-from credit_scoring.model.fairness import fairness_groups, fairness_table
+from credit_scoring.model.fairness import fairness_groups, fairness_measures, fairness_table
 from credit_scoring.model.metrics import decision_metrics
 from credit_scoring.model.threshold import choose_threshold
 from credit_scoring.model.training import (
@@ -128,12 +128,9 @@ def run_training(
 
     train = training_rows(frame)
     groups_source = group_columns if group_columns is not None else train
-    fairness = fairness_table(
-        fairness_groups(groups_source.reset_index(drop=True)),
-        targets,
-        probabilities,
-        choice.threshold,
-    )
+    groups = fairness_groups(groups_source.reset_index(drop=True))
+    fairness = fairness_table(groups, targets, probabilities, choice.threshold)
+    measures = fairness_measures(groups, targets, probabilities, choice.threshold)
 
     started = time.perf_counter()
     iterations = final_tree_count(cv.tree_counts, parameters.folds)
@@ -148,6 +145,7 @@ def run_training(
         "model": model_metrics,
         "baselines": baselines,
         "fairness": fairness.to_dict(orient="records"),
+        "fairness_measures": measures,
         "calibration": {
             key: calibration[key]
             for key in ("method", "measured_slope", "brier_raw", "brier_calibrated")
