@@ -58,7 +58,61 @@ def _score(args: argparse.Namespace) -> int:
 def _dashboard(args: argparse.Namespace) -> int:
     from credit_scoring.dashboard.serve import serve_dashboard
 
-    return serve_dashboard(args.artifacts, port=args.port, lang=args.lang, host=args.host)
+    return serve_dashboard(
+        args.artifacts,
+        port=args.port,
+        lang=args.lang,
+        host=args.host,
+        pool_size=args.pool,
+        max_sessions=args.max_sessions,
+        state_dir=args.state,
+    )
+
+
+def _hub(args: argparse.Namespace) -> int:
+    from credit_scoring.service.hub_config import HubSettings, serve_hub
+
+    settings = HubSettings(
+        artifacts_dir=str(args.artifacts.resolve()),
+        state_dir=str(args.state.resolve()),
+        port=args.port,
+        lang=args.lang,
+        max_sessions=args.max_sessions or 0,
+    )
+    return serve_hub(settings)
+
+
+def _users(args: argparse.Namespace) -> int:
+    from credit_scoring.service import accounts
+
+    if args.action == "add":
+        if not args.password_stdin:
+            raise CreditScoringError(
+                "give the password on standard input with --password-stdin "
+                "(never on the command line, where other users can read it)"
+            )
+        password = sys.stdin.readline().rstrip("\r\n")
+        accounts.add_user(args.state, args.name, args.role, password)
+        print(f"account {args.name} ({args.role}) created in {args.state}")
+    elif args.action == "remove":
+        accounts.remove_user(args.state, args.name)
+        print(f"account {args.name} removed from {args.state}")
+    else:
+        for name, role in accounts.list_users(args.state):
+            print(f"{name}\t{role}")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from credit_scoring.service.audit import AuditStore, audit_path, format_events
+
+    path = audit_path(args.state)
+    if not path.is_file():
+        raise CreditScoringError(f"no audit trail in {args.state} (no {path.name}): check --state")
+    with AuditStore(path) as store:
+        events = store.query(user=args.user, client_id=args.client, since=args.since)
+    sys.stdout.write(format_events(events, args.format))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,7 +176,51 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--port", type=int, default=8866)
     dashboard.add_argument("--host", default="127.0.0.1")
     dashboard.add_argument("--lang", choices=languages(), default=DEFAULT_LANGUAGE)
+    dashboard.add_argument(
+        "--pool", type=int, default=None, help="preheated kernels (default: 1 per 2 CPU cores)"
+    )
+    dashboard.add_argument(
+        "--max-sessions", type=int, default=None, help="open pages at once (default: from memory)"
+    )
+    dashboard.add_argument(
+        "--state", type=Path, default=None, help="folder of the audit trail (default: no audit)"
+    )
     dashboard.set_defaults(handler=_dashboard)
+
+    hub = commands.add_parser(
+        "hub", help="serve a team: JupyterHub with personal logins and an audit trail"
+    )
+    hub.add_argument("--artifacts", type=Path, default=DEFAULT_ARTIFACTS_DIR)
+    hub.add_argument("--state", type=Path, required=True, help="accounts, audit trail, hub files")
+    hub.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1")
+    hub.add_argument("--lang", choices=["fr", "en"], default="fr")
+    hub.add_argument(
+        "--max-sessions", type=int, default=None, help="users at once (default: from memory)"
+    )
+    hub.set_defaults(handler=_hub)
+
+    users = commands.add_parser("users", help="personal accounts of the team service")
+    users_actions = users.add_subparsers(dest="action", required=True, metavar="ACTION")
+    users_add = users_actions.add_parser("add", help="create an account")
+    users_add.add_argument("name")
+    users_add.add_argument("--role", choices=["manager", "analyst"], required=True)
+    users_add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    users_remove = users_actions.add_parser("remove", help="delete an account")
+    users_remove.add_argument("name")
+    users_list = users_actions.add_parser("list", help="list the accounts and their roles")
+    for action in (users_add, users_remove, users_list):
+        action.add_argument("--state", type=Path, required=True, help="the hub's state folder")
+    users.set_defaults(handler=_users)
+
+    audit = commands.add_parser("audit", help="print the audit trail (who viewed which client)")
+    audit.add_argument("--state", type=Path, required=True, help="the hub's state folder")
+    audit.add_argument("--user", default=None)
+    audit.add_argument("--client", type=int, default=None, help="client id (SK_ID_CURR)")
+    audit.add_argument("--since", default=None, help="date or UTC time, e.g. 2026-11-28")
+    audit.add_argument("--format", choices=["csv", "json"], default="csv")
+    audit.set_defaults(handler=_audit)
     return parser
 
 
