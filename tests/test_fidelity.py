@@ -11,6 +11,8 @@ import pytest
 
 from credit_scoring.data import schema
 from credit_scoring.data.fidelity import (
+    DEFAULT_REAL_DIR,
+    DEFAULT_SYNTHETIC_DIR,
     compare_columns,
     compare_with_real,
     ks_statistic,
@@ -111,8 +113,33 @@ def test_fidelity_against_the_real_sample(synthetic_dir, sample_dir):
 
 
 def test_missing_folder_is_a_clear_error(tmp_path, synthetic_dir):
-    with pytest.raises(DataError, match="application_train.csv"):
+    with pytest.raises(DataError, match="needs the real data.*put the Kaggle files"):
         compare_with_real(synthetic_dir, tmp_path / "nowhere")
+    with pytest.raises(DataError, match="needs the synthetic data.*make data"):
+        compare_with_real(tmp_path / "nowhere", synthetic_dir)
+
+
+def test_a_folder_without_applications_is_a_clear_error(tmp_path, synthetic_dir):
+    (tmp_path / "real").mkdir()
+    shutil.copy(synthetic_dir / "bureau.csv", tmp_path / "real" / "bureau.csv")
+    with pytest.raises(DataError, match="No application_train.csv in"):
+        compare_with_real(synthetic_dir, tmp_path / "real")
+
+
+def test_the_defaults_are_inside_the_repository():
+    import nbformat
+
+    root = Path(__file__).resolve().parents[1]
+    assert root / "data" / "raw" == DEFAULT_SYNTHETIC_DIR
+    assert DEFAULT_REAL_DIR.is_relative_to(root)
+    notebook = nbformat.read(root / "notebooks" / "00_data_fidelity.ipynb", as_version=4)
+    defaults = {}
+    exec(notebook.cells[1].source, {}, defaults)  # the parameters cell: plain assignments
+    for name in ("synthetic_dir", "real_dir"):
+        resolved = (root / "notebooks" / defaults[name]).resolve()
+        assert resolved.is_relative_to(root), (name, resolved)
+    assert (root / "notebooks" / defaults["real_dir"]).resolve() == DEFAULT_REAL_DIR
+    assert "read_csv" not in "".join(cell.source for cell in notebook.cells)
 
 
 def test_real_data_with_one_class_is_a_clear_error(tmp_path, synthetic_dir):

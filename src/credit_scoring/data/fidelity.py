@@ -5,22 +5,32 @@ marginal distance (Kolmogorov-Smirnov statistic for numbers, total variation dis
 categories), the default rates, the side-table rows per applicant, and "train on synthetic, test
 on real": a simple model fit on the synthetic applications ranks the real applicants, and its ROC
 AUC says whether the synthetic data teaches the same lessons as the real data.
+
+Both datasets are read through the data layer (:mod:`credit_scoring.data.reading`), so either may
+be a folder of the Kaggle CSV files or the Kaggle archive, with the schema's types. By default the
+synthetic side is the repository's ``data/raw`` (the embedded demo data, ``make data``) and the
+real side ``data/kaggle`` (where to put the Kaggle files or ``home-credit-default-risk.zip``).
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pyarrow import csv as pa_csv
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 
+from credit_scoring.artifacts import DEFAULT_DATA_DIR, PROJECT_ROOT
 from credit_scoring.data import schema
+from credit_scoring.data.reading import DataSource, TableFile, load_table
 from credit_scoring.errors import DataError
+
+#: Where the synthetic data is by default: the repository's data/raw (the embedded demo data).
+DEFAULT_SYNTHETIC_DIR = DEFAULT_DATA_DIR
+#: Where the real Kaggle files (or their zip archive) are looked for by default.
+DEFAULT_REAL_DIR = PROJECT_ROOT / "data" / "kaggle"
 
 #: The note attached to side-table counts: the real sample's side tables are random samples.
 SAMPLED_SIDE_TABLES_NOTE = (
@@ -96,14 +106,27 @@ class FidelityReport:
         }
 
 
-def _read_csv(folder: Path, table: str, usecols=None) -> pd.DataFrame:
-    path = folder / f"{table}.csv"
-    if not path.is_file():
-        raise DataError(
-            f"{path} is missing: the fidelity check needs {table}.csv in both folders "
-            "(generate synthetic data with `credit-scoring generate --out DIR`)."
+def _source(folder: str | os.PathLike, side: str) -> DataSource:
+    try:
+        return DataSource(folder)
+    except DataError as error:
+        what = (
+            "generate it with `make data` or `credit-scoring generate --out DIR`"
+            if side == "synthetic"
+            else f"put the Kaggle files (or {schema.KAGGLE_ARCHIVE}) in {DEFAULT_REAL_DIR} "
+            "or give the folder that holds them"
         )
-    return pd.read_csv(path, usecols=usecols, low_memory=False)
+        raise DataError(
+            f"The fidelity check needs the {side} data, and {folder} does not hold it: {what}."
+        ) from error
+
+
+def read_applications(
+    source: str | os.PathLike | DataSource, columns: list[str] | None = None
+) -> pd.DataFrame:
+    """application_train of a folder or archive, through the data layer (the schema's types);
+    DataError when it is missing or unreadable."""
+    return load_table(source, "application_train", columns)
 
 
 def ks_statistic(first: np.ndarray, second: np.ndarray) -> float:
@@ -160,57 +183,59 @@ def compare_columns(synthetic: pd.DataFrame, real: pd.DataFrame) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def _count_data_lines(path: Path) -> int:
+def _count_data_lines(table_file: TableFile) -> int:
     """Rows of a CSV file (lines but the header), read in blocks: files may be gigabytes."""
-    with open(path, "rb") as handle:
+    with table_file.open() as handle:
         newlines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 24), b""))
     return newlines - 1
 
 
-def _key_values(path: Path, column: str) -> np.ndarray:
-    options = pa_csv.ConvertOptions(include_columns=[column])
-    return pa_csv.read_csv(path, convert_options=options).column(column).to_numpy()
+def _key_values(source: DataSource, table: str, column: str) -> np.ndarray:
+    return load_table(source, table, [column])[column].to_numpy()
 
 
-def linked_share(folder: Path, table: str) -> float:
+def linked_share(folder: str | os.PathLike | DataSource, table: str) -> float:
     """Share of a side table's rows whose parent key is in the folder's parent table.
 
     1.0 for a complete dataset; far lower for a random sample of each table (like the shared
     Kaggle sample), where most rows belong to applicants or credits the folder does not hold.
     """
+    source = _as_source(folder)
     spec = schema.TABLES[table]
     column, parent = spec.parent_keys[0]
     parents = schema.APPLICATIONS if parent == "applications" else (parent,)
-    parent_files = [
-        folder / f"{name}.csv" for name in parents if (folder / f"{name}.csv").is_file()
-    ]
-    if not parent_files:
+    present = [name for name in parents if source.find(name) is not None]
+    if not present:
         return float("nan")
-    known = np.concatenate([_key_values(path, column) for path in parent_files])
-    keys = _key_values(folder / f"{table}.csv", column)
+    known = np.concatenate([_key_values(source, name, column) for name in present])
+    keys = _key_values(source, table, column)
     return float(np.isin(keys, known).mean()) if keys.size else float("nan")
 
 
 def compare_side_tables(
-    synthetic_dir: Path, real_dir: Path, synthetic_applicants: int, real_applicants: int
+    synthetic_dir: str | os.PathLike | DataSource,
+    real_dir: str | os.PathLike | DataSource,
+    synthetic_applicants: int,
+    real_applicants: int,
 ) -> pd.DataFrame:
     """Rows and rows per applicant of each side table, with the full-Kaggle figure for scale.
 
     ``real_is_sample`` is true when fewer than 90% of the real table's rows link to a parent
     in the real folder: its rows per applicant then say nothing about the real proportions.
     """
+    sources = {
+        "synthetic": _as_source(synthetic_dir),
+        "real": _as_source(real_dir),
+    }
     records = []
     for table in schema.SIDE_TABLES:
         record = {"table": table}
-        for side, folder, applicants in (
-            ("synthetic", synthetic_dir, synthetic_applicants),
-            ("real", real_dir, real_applicants),
-        ):
-            path = folder / f"{table}.csv"
-            rows = _count_data_lines(path) if path.is_file() else None
+        for side, applicants in (("synthetic", synthetic_applicants), ("real", real_applicants)):
+            table_file = sources[side].find(table)
+            rows = _count_data_lines(table_file) if table_file is not None else None
             record[f"rows_{side}"] = rows
             record[f"rows_per_applicant_{side}"] = rows / applicants if rows else np.nan
-            record[f"linked_share_{side}"] = linked_share(folder, table) if rows else np.nan
+            record[f"linked_share_{side}"] = linked_share(sources[side], table) if rows else np.nan
         record["rows_per_applicant_kaggle"] = KAGGLE_ROWS_PER_APPLICANT[table]
         record["real_is_sample"] = bool(record["linked_share_real"] < _LINKED_THRESHOLD)
         records.append(record)
@@ -272,20 +297,25 @@ def external_scores_auc(applications: pd.DataFrame) -> float:
 
 
 def compare_with_real(
-    synthetic_dir: str | os.PathLike, real_dir: str | os.PathLike, seed: int = 0
+    synthetic_dir: str | os.PathLike = DEFAULT_SYNTHETIC_DIR,
+    real_dir: str | os.PathLike = DEFAULT_REAL_DIR,
+    seed: int = 0,
 ) -> FidelityReport:
-    """Compare a synthetic dataset with a real one (both folders of Kaggle-format CSV files).
+    """Compare a synthetic dataset with a real one (each a folder of the Kaggle CSV files or the
+    Kaggle archive), read through the data layer.
 
-    Raises ``DataError`` when either folder lacks application_train.csv.
+    Raises ``DataError``, saying what to do, when either folder does not exist or lacks
+    application_train.csv.
     """
-    synthetic_dir, real_dir = Path(synthetic_dir), Path(real_dir)
-    synthetic = _read_csv(synthetic_dir, "application_train")
-    real = _read_csv(real_dir, "application_train")
+    synthetic_source = _source(synthetic_dir, "synthetic")
+    real_source = _source(real_dir, "real")
+    synthetic = read_applications(synthetic_source)
+    real = read_applications(real_source)
     columns = compare_columns(synthetic, real)
-    synthetic_applicants = len(synthetic) + _count_rows(synthetic_dir, "application_test")
-    real_applicants = len(real) + _count_rows(real_dir, "application_test")
+    synthetic_applicants = len(synthetic) + _count_rows(synthetic_source, "application_test")
+    real_applicants = len(real) + _count_rows(real_source, "application_test")
     side_tables = compare_side_tables(
-        synthetic_dir, real_dir, synthetic_applicants, real_applicants
+        synthetic_source, real_source, synthetic_applicants, real_applicants
     )
     notes = []
     if side_tables["real_is_sample"].any():
@@ -303,6 +333,10 @@ def compare_with_real(
     )
 
 
-def _count_rows(folder: Path, table: str) -> int:
-    path = folder / f"{table}.csv"
-    return _count_data_lines(path) if path.is_file() else 0
+def _as_source(folder: str | os.PathLike | DataSource) -> DataSource:
+    return folder if isinstance(folder, DataSource) else DataSource(folder)
+
+
+def _count_rows(source: DataSource, table: str) -> int:
+    table_file = source.find(table)
+    return _count_data_lines(table_file) if table_file is not None else 0
