@@ -18,8 +18,14 @@ from credit_scoring.i18n import DEFAULT_LANGUAGE, languages
 def _generate(args: argparse.Namespace) -> int:
     from credit_scoring.data.synthetic import generate_dataset
 
-    counts = generate_dataset(args.out, n_applicants=args.applicants, seed=args.seed)
+    counts = generate_dataset(
+        args.out, n_applicants=args.applicants, seed=args.seed, drift=args.drift
+    )
     print(f"Synthetic Home Credit data written to {args.out}:")
+    if args.drift:
+        from credit_scoring.data.synthetic_drift import DRIFT_SCENARIOS
+
+        print(f"  planted drift {args.drift!r}: {DRIFT_SCENARIOS[args.drift]}")
     for table, rows in counts.items():
         print(f"  {table + '.csv':<28} {rows:>12,} rows")
     return 0
@@ -53,6 +59,24 @@ def _score(args: argparse.Namespace) -> int:
     scored = score_folder(args.artifacts, args.data, args.out, top_reasons=args.top_reasons)
     print(f"{len(scored):,} applications scored; results written to {args.out}")
     return 0
+
+
+def _monitor(args: argparse.Namespace) -> int:
+    from credit_scoring.monitor import run_monitoring
+
+    result, written = run_monitoring(args.artifacts, args.data, html_path=args.out)
+    summary = result.summary()
+    print(
+        f"{result.new_applicants:,} new applicants against {result.training_applicants:,} "
+        f"training applicants: {result.verdict} (score PSI {result.score.psi:.3f}; features "
+        f"{summary['features_by_verdict']['significant']} significant, "
+        f"{summary['features_by_verdict']['moderate']} moderate)"
+    )
+    if result.alerts:
+        print(f"significant drift of: {', '.join(result.alerts)}")
+    for path in written.values():
+        print(f"written: {path}")
+    return result.exit_code
 
 
 def _dashboard(args: argparse.Namespace) -> int:
@@ -128,6 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--out", type=Path, default=DEFAULT_DATA_DIR, help="output folder")
     generate.add_argument("--applicants", type=int, default=20_000, help="number of applicants")
     generate.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
+    generate.add_argument(
+        "--drift",
+        default=None,
+        metavar="NAME",
+        help="plant a documented shift in the new applicants: incomes, young or external_scores",
+    )
     generate.set_defaults(handler=_generate)
 
     validate = commands.add_parser(
@@ -168,6 +198,19 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--out", type=Path, required=True, help="output file (.csv or .parquet)")
     score.add_argument("--top-reasons", type=int, default=3, help="reasons given per applicant")
     score.set_defaults(handler=_score)
+
+    monitor = commands.add_parser(
+        "monitor",
+        help="compare new applicants with the training population (drift); exit 3 on an alert",
+    )
+    monitor.add_argument("--artifacts", type=Path, default=DEFAULT_ARTIFACTS_DIR)
+    monitor.add_argument(
+        "--data", type=Path, required=True, help="folder with application_test.csv (new applicants)"
+    )
+    monitor.add_argument(
+        "--out", type=Path, default=None, help="HTML report (monitoring.json is written beside it)"
+    )
+    monitor.set_defaults(handler=_monitor)
 
     dashboard = commands.add_parser(
         "dashboard", help="serve the Voilà dashboard for some artifacts"
