@@ -43,6 +43,15 @@ population_summaries.json
 similar_clients.npz
     The standardized neighbour space: ids, matrix (float32), feature names, means and scales;
     the dashboard builds a KD-tree over it to find the k most similar known-outcome clients.
+familiarity.parquet + familiarity.json
+    Unfamiliar clients (explain/familiarity.py): per applicant, SK_ID_CURR, neighbour_distance
+    (mean distance to the k nearest known-outcome clients, leave-one-out for them),
+    far_from_known_clients, outside_range_features, unfamiliar, reason; the json holds k and the
+    thresholds (99th percentile of the training distances, 0.5th-99.5th percentile ranges).
+monitoring.json
+    The latest drift monitoring of new applicants (monitor/, `credit-scoring monitor`): verdict,
+    alerts, PSI and test of the score and every feature. Written after the pipeline (not in the
+    manifest).
 manifest.json
     What produced the artifacts: data source, row counts, parameters, package version,
     SHA-256 of each file. The dashboard refuses artifacts that do not match it.
@@ -74,6 +83,9 @@ CONTRIBUTIONS_META = "contributions.json"
 GLOBAL_IMPORTANCE = "global_importance.json"
 POPULATION_SUMMARIES = "population_summaries.json"
 SIMILAR_CLIENTS = "similar_clients.npz"
+FAMILIARITY = "familiarity.parquet"
+FAMILIARITY_THRESHOLDS = "familiarity.json"
+MONITORING = "monitoring.json"
 MODEL_CARD = "model_card.md"
 MANIFEST = "manifest.json"
 REPORT_DIR = "report"

@@ -26,6 +26,7 @@ from credit_scoring.artifacts import (
     FEATURE_CATALOG,
     FEATURES,
     GLOBAL_IMPORTANCE,
+    MONITORING,
     SCORES,
     SPLIT,
     TRAIN,
@@ -36,8 +37,6 @@ from credit_scoring.data.schema import APPLICANT_KEY, TABLES, TARGET
 from credit_scoring.errors import ArtifactError, DataError
 from credit_scoring.monitor.drift import VariableDrift, variable_drift, worst_verdict
 
-#: The artifact written by the monitor (artifacts folder, or beside the HTML report).
-MONITORING = "monitoring.json"
 #: Exit code of ``credit-scoring monitor`` when the score or a top feature drifts significantly.
 EXIT_DRIFT = 3
 DEFAULT_TOP_COUNT = 20
