@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from credit_scoring.dashboard.compare import nice_ticks
+from credit_scoring.dashboard.axes import nice_ticks
 
 
 @pytest.mark.parametrize(

@@ -12,12 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from credit_scoring.dashboard import formatting as fmt
 from credit_scoring.dashboard.app import DashboardApp, build_app
-from credit_scoring.dashboard.compare import bin_edges
+from credit_scoring.dashboard.comparison import bin_edges, distribution
 from credit_scoring.dashboard.data import DashboardData
-from credit_scoring.dashboard.score import decide
 from credit_scoring.errors import UnknownClientError
 from credit_scoring.i18n import translate
+from credit_scoring.model.threshold import decide
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,9 @@ def test_score_panel_shows_the_stored_decision_probability_and_outcome(app, data
         shown = text_of(app.score.summary.value)
         assert words in shown
         probability = data.probability[row]
-        assert f"{100 * probability:.1f}".replace(".", ",") + "\u00a0%" in shown
+        written = fmt.percent(probability, "fr")
+        assert re.fullmatch(r"\d{1,3},\d\u00a0%", written)  # "12,3 %": comma, no-break space
+        assert written in shown
         band_words = translate(f"risk_band.{data.risk_band[row]}", "fr")
         assert band_words in shown
         side = "au-dessus" if probability >= data.threshold else "sous"
@@ -222,20 +225,26 @@ def test_filters_narrow_the_list_count_and_navigation(app, data):
 
 
 def test_empty_filter_result_gets_a_message_and_the_page_keeps_working(app, data):
-    shown = app.state.client_id
     app.state.set_filter("SPLIT", "new")
     app.state.set_filter("decision", "granted")
+    shown = app.state.client_id  # a new applicant who is granted: the filters move to one
+    assert data.decision[data.row_of(shown)] == "granted"
     app.state.set_filter("risk_band", "very_high")  # very high risk is never granted
     assert len(app.picker.filtered_rows) == 0
     assert translate("error.empty_filter", "fr") in app.picker.message.value
+    assert app.state.client_id == shown, "an empty result keeps the client on the page"
     app.state.group_mode = "filtered"
     assert translate("error.empty_group_filtered", "fr") in app.compare.message.value
-    assert app.state.client_id is not None and app.state.client_id != 0
     app.picker.step(+1)
     assert translate("error.empty_filter", "fr") in app.picker.message.value
+    assert app.state.client_id == shown
     app.picker.clear_filters()
-    assert app.picker.message.value == ""
-    assert shown is not None
+    # the page works again: same client, every panel drawn for it, no message left
+    assert app.state.client_id == shown
+    assert len(app.picker.filtered_rows) == data.n_clients
+    assert len(app.compare.rows) == data.n_clients
+    assert str(shown) in app.score.summary.value
+    no_messages(app)
 
 
 def test_unknown_id_gets_a_message_and_keeps_the_client(app, data):
@@ -325,7 +334,7 @@ def test_what_if_recomputes_features_and_rescores(app, data):
     assert derived, "no derived feature was recomputed from the edited amounts"
     assert result.new_probability != pytest.approx(result.current_probability, abs=1e-6)
     shown = text_of(app.whatif.outcome.value)
-    assert f"{100 * result.new_probability:.1f}".replace(".", ",") in shown
+    assert fmt.percent(result.new_probability, "fr") in shown
     new_decision = decide(result.new_probability, app.state.threshold)
     assert translate(f"decision.{new_decision}_long", "fr") in shown
     # the new explanation adds up to the new score
@@ -397,8 +406,6 @@ def test_modified_artifacts_are_refused(pipeline_artifacts_dir, tmp_path):
 
 
 def test_switching_clients_reuses_the_group_histogram_correctly(app, data):
-    from credit_scoring.dashboard.compare import distribution
-
     feature = next(name for name in data.importance_order if name in data.numeric)
     app.state.feature = feature
     for row in (3, 40, 400):
@@ -438,3 +445,62 @@ def test_every_category_level_has_words_in_both_languages(data):
                 if numbered:
                     known = known or f"level_pattern.{numbered.group(1)}" in words
                 assert known, f"no {lang} words for {feature} = {level!r}"
+
+
+def test_a_language_switch_keeps_every_choice(app, data):
+    show(app, row_with(data, "refused"))
+    level = str(data.applications["CODE_GENDER"].mode()[0])
+    app.picker.dropdowns["CODE_GENDER"].value = level
+    app.compare.mode.value = "similar"
+    feature = app.compare.numeric_names[2]
+    app.compare.feature_choice.value = feature
+    app.info.group_choice.value = "income"
+    client = app.state.client_id
+    seen: list[tuple[str, object]] = []
+    app.state.observe(lambda change: seen.append((change.name, change.new)), list(DRAWN_BY_STATE))
+    app.language.value = "en"
+    assert seen == [("lang", "en")], "relabelling the controls must not move the state"
+    assert (app.state.group_mode, app.state.feature, app.state.client_id) == (
+        "similar",
+        feature,
+        client,
+    )
+    assert app.state.filters == {"CODE_GENDER": level}
+    assert app.compare.mode.value == "similar" and app.compare.mode.label == "Similar clients"
+    assert app.compare.feature_choice.label == data.label(feature, "en")
+    assert app.picker.dropdowns["CODE_GENDER"].value == level
+    assert app.info.group_choice.value == "income"
+    assert [label for label, _ in app.info.shown_rows()][0] == data.label(
+        next(n for n in data.feature_names if data.entries[n]["group"] == "income"), "en"
+    )
+    no_messages(app)
+
+
+DRAWN_BY_STATE = ("client_id", "filters", "group_mode", "k_similar", "feature", "second_feature",
+                  "threshold", "lang", "n_contributions", "brushed_rows")  # fmt: skip
+
+
+def test_controls_and_state_stay_in_step_both_ways(app, data):
+    app.state.threshold = 0.3
+    assert app.score.threshold_slider.value == pytest.approx(0.3)
+    app.score.threshold_slider.value = 0.25
+    assert app.state.threshold == pytest.approx(0.25)
+    app.state.k_similar = 70
+    assert app.compare.k_slider.value == 70
+    app.compare.k_slider.value = 40
+    assert app.state.k_similar == 40
+    app.state.n_contributions = 5
+    assert app.why.count_slider.value == 5 and len(app.why.steps) == 5 + 3
+    app.state.group_mode = "similar"
+    assert app.compare.mode.value == "similar" and app.compare.k_slider.layout.display == ""
+    assert len(app.compare.rows) == 40
+    app.compare.mode.value = "all"
+    assert app.state.group_mode == "all" and app.compare.k_slider.layout.display == "none"
+    app.state.lang = "en"
+    assert app.language.value == "en"
+    app.state.set_filter("CODE_GENDER", None)
+    level = data.filter_levels["CODE_GENDER"][0]
+    app.state.set_filter("CODE_GENDER", level)
+    assert app.picker.dropdowns["CODE_GENDER"].value == level
+    app.picker.dropdowns["CODE_GENDER"].value = ""
+    assert app.state.filters == {}

@@ -10,11 +10,12 @@ import ipywidgets as widgets
 
 from credit_scoring.dashboard.compare import ComparisonPanel
 from credit_scoring.dashboard.data import DashboardData
+from credit_scoring.dashboard.formatting import escape
 from credit_scoring.dashboard.info import ClientInfoPanel
 from credit_scoring.dashboard.picker import ClientPicker
 from credit_scoring.dashboard.report import ReportPanel
 from credit_scoring.dashboard.score import ScorePanel
-from credit_scoring.dashboard.state import DashboardState, Panel, escape, log, safe
+from credit_scoring.dashboard.state import DashboardState, Panel, log, safe
 from credit_scoring.dashboard.whatif import WhatIfPanel
 from credit_scoring.dashboard.why import WhyPanel
 from credit_scoring.errors import CreditScoringError
@@ -86,7 +87,7 @@ class DashboardApp(Panel):
             style={"button_width": "90px"},
         )
         self.language.add_class("cs-language")
-        self.language.observe(self._language_chosen, "value")
+        self.language_link = widgets.link((state, "lang"), (self.language, "value"))
         state.observe(self._relabel, "lang")
         self.selection_note = widgets.HTML()
         left = widgets.VBox(
@@ -132,17 +133,11 @@ class DashboardApp(Panel):
         self._relabel()
 
     @safe
-    def _language_chosen(self, change) -> None:
-        self.state.lang = change["new"]
-
-    @safe
     def _relabel(self, _change=None) -> None:
         self.header.value = (
             f"<h2>{escape(self.words('app.title'))}</h2>"
             f'<div class="cs-hint">{escape(self.words("app.subtitle"))}</div>'
         )
-        if self.language.value != self.state.lang:
-            self.language.value = self.state.lang
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

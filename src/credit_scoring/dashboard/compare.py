@@ -1,193 +1,58 @@
-"""Comparison panel: the client against a reference group (all, filtered, k similar, brushed)."""
+"""Comparison panel: the client against a reference group (all, filtered, k similar, brushed).
+
+The statistics (group, bins, counts, rates, sample) are in :mod:`.comparison`; this module only
+draws them. Its controls are linked to the state; it redraws when the state changes.
+"""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import bqplot as bq
 import ipywidgets as widgets
 import numpy as np
 
+from credit_scoring.dashboard import formatting as fmt
+from credit_scoring.dashboard.axes import clamp, nice_ticks, unique_labels, value_range
+from credit_scoring.dashboard.comparison import (
+    Distribution,
+    default_rate,
+    distribution,
+    drawn_rate_bars,
+    group_key,
+    group_rows,
+    inside_rectangle,
+    locate_client,
+    scatter_points,
+    scatter_sample,
+)
 from credit_scoring.dashboard.data import DashboardData
-from credit_scoring.dashboard.score import percent
-from credit_scoring.dashboard.state import GROUP_MODES, DashboardState, Panel, escape, safe
+from credit_scoring.dashboard.state import (
+    GROUP_MODES,
+    DashboardState,
+    Panel,
+    link_selection,
+    paused,
+    safe,
+)
 from credit_scoring.errors import EmptyGroupError
 
-HISTOGRAM_BINS = 15
-#: Default rates of bars with fewer known-outcome clients are too noisy to draw.
-MIN_CLIENTS_FOR_RATE = 10
-SCATTER_SAMPLE = 2_000
 GROUP_COLOUR = "#90a4ae"
 CLIENT_COLOUR = "#e65100"
 RATE_COLOUR = "#c62828"
 OUTCOME_COLOURS = ["#78909c", "#c62828", "#bdbdbd"]  # repaid, defaulted, unknown
+#: What the panel draws from: a change of any of these redraws it.
+DRAWN_FROM = ["client_id", "group_mode", "k_similar", "feature", "second_feature", "lang",
+              "brushed_rows"]  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Distribution:
-    """A feature's distribution in a group: bars, counts, default rates and the client's bar."""
-
-    labels: list[str]
-    edges: np.ndarray | None  # bin edges (numeric) or None (categorical)
-    counts: np.ndarray
-    default_rates: np.ndarray  # NaN where no known-outcome client
-    client_bar: int | None  # index of the client's bar (None when the value is missing)
-    client_value: float | str | None
-    tick_labels: list[str]  # short labels under the bars
-    known_counts: np.ndarray  # known-outcome clients per bar
-
-
-def group_rows(data: DashboardData, state: DashboardState) -> np.ndarray:
-    """Rows of the comparison group chosen in the state (EmptyGroupError when empty)."""
-    mode = state.group_mode
-    if mode == "all":
-        rows = np.arange(data.n_clients)
-    elif mode == "filtered":
-        rows = data.filter_rows(state.filters)
-    elif mode == "similar":
-        if state.client_id is None:
-            rows = np.arange(0)
-        else:
-            rows = data.similar_rows(data.row_of(state.client_id), state.k_similar)
-    else:
-        rows = np.asarray(state.brushed_rows if state.brushed_rows is not None else [], dtype=int)
-    if len(rows) == 0:
-        raise EmptyGroupError(f"the comparison group '{mode}' holds no client")
-    return rows
-
-
-def bin_edges(data: DashboardData, feature: str) -> np.ndarray:
-    """Histogram edges of a numeric feature over the whole population's robust range (cached)."""
-    cache = data.__dict__.setdefault("_bin_edges", {})
-    if feature not in cache:
-        values = data.numeric[feature]
-        finite = values[np.isfinite(values)]
-        if len(finite) == 0:
-            cache[feature] = np.array([0.0, 1.0])
-        else:
-            low, high = np.quantile(finite, [0.005, 0.995])
-            if high <= low:
-                low, high = float(finite.min()), float(finite.max())
-            if high <= low:
-                low, high = low - 0.5, high + 0.5
-            levels = np.unique(finite) if len(finite) < 50_000 else np.unique(finite[:50_000])
-            if len(levels) <= HISTOGRAM_BINS and np.allclose(levels, np.round(levels)):
-                cache[feature] = np.arange(levels.min() - 0.5, levels.max() + 1.5)
-            else:
-                cache[feature] = np.linspace(low, high, HISTOGRAM_BINS + 1)
-    return cache[feature]
-
-
-def distribution(
-    data: DashboardData, feature: str, rows: np.ndarray, client_row: int | None, lang: str
-) -> Distribution:
-    """Counts and default rates of ``feature`` in the group ``rows`` (numpy only)."""
-    target = data.target[rows]
-    known = ~np.isnan(target)
-    if feature in data.numeric:
-        edges = bin_edges(data, feature)
-        values = data.numeric[feature][rows]
-        present = ~np.isnan(values)
-        clipped = np.clip(values[present], edges[0], edges[-1])
-        counts, _ = np.histogram(clipped, bins=edges)
-        known_present = known[present]
-        known_counts, _ = np.histogram(clipped[known_present], bins=edges)
-        default_counts, _ = np.histogram(
-            clipped[known_present], bins=edges, weights=target[present][known_present]
-        )
-        client_value = None
-        client_bar = None
-        if client_row is not None:
-            client_value = float(data.numeric[feature][client_row])
-            if not np.isnan(client_value):
-                position = (
-                    np.searchsorted(edges, np.clip(client_value, edges[0], edges[-1]), side="right")
-                    - 1
-                )
-                client_bar = int(min(max(position, 0), len(counts) - 1))
-        labels = [
-            _range_label(data, feature, edges[i], edges[i + 1], lang) for i in range(len(counts))
-        ]
-        short_labels = [
-            _short_label(data, feature, edges[i], edges[i + 1], lang) for i in range(len(counts))
-        ]
-    else:
-        codes, levels = data.categorical[feature]
-        group_codes = codes[rows]
-        present = group_codes >= 0
-        counts = np.bincount(group_codes[present], minlength=len(levels))
-        known_present = known[present]
-        known_counts = np.bincount(group_codes[present][known_present], minlength=len(levels))
-        default_counts = np.bincount(
-            group_codes[present][known_present],
-            weights=target[present][known_present],
-            minlength=len(levels),
-        )
-        edges = None
-        client_value = data.value(feature, client_row) if client_row is not None else None
-        client_bar = levels.index(client_value) if client_value in levels else None
-        labels = [data.display_value(feature, level, lang) for level in levels]
-        short_labels = labels
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rates = np.where(known_counts > 0, default_counts / np.maximum(known_counts, 1), np.nan)
-    return Distribution(
-        labels,
-        edges,
-        counts.astype(np.int64),
-        rates,
-        client_bar,
-        client_value,
-        short_labels,
-        known_counts.astype(np.int64),
-    )
-
-
-def locate_client(
-    data: DashboardData, feature: str, found: Distribution, client_row: int | None
-) -> Distribution:
-    """The same group distribution with another client's bar and value."""
-    from dataclasses import replace
-
-    if client_row is None:
-        return replace(found, client_bar=None, client_value=None)
-    if found.edges is not None:
-        value = float(data.numeric[feature][client_row])
-        bar = None
-        if not np.isnan(value):
-            edges = found.edges
-            position = np.searchsorted(edges, np.clip(value, edges[0], edges[-1]), side="right")
-            bar = int(min(max(position - 1, 0), len(found.counts) - 1))
-        return replace(found, client_bar=bar, client_value=value)
-    value = data.value(feature, client_row)
-    _, levels = data.categorical[feature]
-    bar = levels.index(value) if value in levels else None
-    return replace(found, client_bar=bar, client_value=value)
-
-
-def _short_label(data: DashboardData, feature: str, low: float, high: float, lang: str) -> str:
-    """The lower bound of a bin (or its single value), for the axis under the bars."""
-    if high - low == 1.0 and float(low + 0.5).is_integer():
-        return data.display_value(feature, low + 0.5, lang)
-    return data.display_value(feature, low, lang)
-
-
-def _range_label(data: DashboardData, feature: str, low: float, high: float, lang: str) -> str:
-    entry = data.entries[feature]
-    if high - low == 1.0 and float(low + 0.5).is_integer():
-        return data.display_value(feature, low + 0.5, lang)
-    if entry.get("unit") in ("amount",):
-        return (
-            f"{data.display_value(feature, low, lang)} – {data.display_value(feature, high, lang)}"
-        )
-    return f"{data.display_value(feature, low, lang)} – {data.display_value(feature, high, lang)}"
-
-
-def scatter_sample(rows: np.ndarray, size: int = SCATTER_SAMPLE, seed: int = 0) -> np.ndarray:
-    """At most ``size`` rows of the group, drawn without replacement (the same draw each time)."""
-    if len(rows) <= size:
-        return rows
-    generator = np.random.default_rng(seed)
-    return np.sort(generator.choice(rows, size=size, replace=False))
+def ordered_features(data: DashboardData) -> tuple[list[str], list[str]]:
+    """Features to offer, the most important first, and the numeric ones among them."""
+    ordered = [
+        name
+        for name in data.importance_order
+        if name in data.entries and name in data.feature_names
+    ]
+    ordered += [name for name in data.feature_names if name not in ordered]
+    return ordered, [name for name in ordered if name in data.numeric]
 
 
 class ComparisonPanel(Panel):
@@ -199,6 +64,26 @@ class ComparisonPanel(Panel):
         self.rows = np.arange(data.n_clients)
         self.sample_rows = np.arange(0)
         self.distribution: Distribution | None = None
+        self._group_rate = float("nan")
+        self._cached_group_key: tuple | None = None
+        self._histogram_key: tuple | None = None
+        self._scatter_key: tuple | None = None
+        self._selection_links: list = []
+        self.feature_names, self.numeric_names = ordered_features(data)
+        self._build_controls()
+        self._build_histogram()
+        self._build_scatter()
+        self.widget = self._layout()
+        self._choose_first_features()
+        self._relabel()
+        self._link_controls()
+        state.observe(self._relabel, "lang")
+        state.observe(self.redraw, DRAWN_FROM)
+        state.observe(self._filters_changed, "filters")
+        self.redraw()
+
+    # ----- building --------------------------------------------------------------------------
+    def _build_controls(self) -> None:
         self.title = widgets.HTML()
         self.mode = widgets.ToggleButtons(style={"button_width": "auto"})
         self.mode.add_class("cs-group-mode")
@@ -206,20 +91,12 @@ class ComparisonPanel(Panel):
             min=10,
             max=500,
             step=10,
-            value=state.k_similar,
+            value=self.state.k_similar,
             continuous_update=False,
             style={"description_width": "initial"},
             layout=widgets.Layout(width="420px"),
         )
         self.k_slider.add_class("cs-k")
-        ordered = [
-            name
-            for name in data.importance_order
-            if name in data.entries and name in data.feature_names
-        ]
-        ordered += [name for name in data.feature_names if name not in ordered]
-        self.feature_names = ordered
-        self.numeric_names = [name for name in ordered if name in data.numeric]
         self.feature_choice = widgets.Dropdown(
             layout=widgets.Layout(width="100%"), style={"description_width": "30%"}
         )
@@ -232,7 +109,11 @@ class ComparisonPanel(Panel):
         self.group_info.add_class("cs-group-info")
         self.position_info = widgets.HTML()
         self.position_info.add_class("cs-position")
-        # histogram (numeric) and category bars share one figure with an ordinal x scale
+        self.legend = widgets.HTML()
+        self.scatter_note = widgets.HTML()
+
+    def _build_histogram(self) -> None:
+        """Histogram (numeric) and category bars share one figure with an ordinal x scale."""
         self.bin_scale = bq.OrdinalScale()
         self.count_scale = bq.LinearScale(min=0.0)
         self.rate_scale = bq.LinearScale(min=0.0)
@@ -288,8 +169,9 @@ class ComparisonPanel(Panel):
             padding_y=0.0,
         )
         self.histogram_figure.add_class("cs-histogram")
-        self.legend = widgets.HTML()
-        # scatter of a sample of the group, client highlighted, brush defines a group
+
+    def _build_scatter(self) -> None:
+        """Scatter of a sample of the group, the client highlighted; a brush defines a group."""
         self.x_scale = bq.LinearScale()
         self.y_scale = bq.LinearScale()
         self.colour_scale = bq.OrdinalColorScale(domain=[0, 1, 2], colors=OUTCOME_COLOURS)
@@ -326,18 +208,9 @@ class ComparisonPanel(Panel):
             padding_y=0.03,
         )
         self.scatter_figure.add_class("cs-scatter")
-        self.scatter_note = widgets.HTML()
         self.brush.observe(self._brushed, "brushing")
-        self.mode.observe(self._mode_chosen, "value")
-        self.k_slider.observe(self._k_moved, "value")
-        self.feature_choice.observe(self._feature_chosen, "value")
-        self.second_choice.observe(self._second_chosen, "value")
-        self._updating = False
-        self._labels_lang = ""
-        self._cached_group_key: tuple | None = None
-        self._histogram_key: tuple | None = None
-        self._scatter_key: tuple | None = None
-        self._group_rate = float("nan")
+
+    def _layout(self) -> widgets.VBox:
         left = widgets.VBox(
             [self.feature_choice, self.position_info, self.histogram_figure, self.legend],
             layout=widgets.Layout(width="50%", padding="0 10px 0 0"),
@@ -346,7 +219,7 @@ class ComparisonPanel(Panel):
             [self.second_choice, self.scatter_note, self.scatter_figure],
             layout=widgets.Layout(width="50%"),
         )
-        self.widget = widgets.VBox(
+        panel = widgets.VBox(
             [
                 self.title,
                 widgets.HBox([self.mode, self.k_slider]),
@@ -356,46 +229,33 @@ class ComparisonPanel(Panel):
             ],
             layout=widgets.Layout(width="100%"),
         )
-        self.widget.add_class("cs-panel")
+        panel.add_class("cs-panel")
+        return panel
+
+    def _choose_first_features(self) -> None:
+        """The most important feature, and another numeric one for the scatter, unless chosen."""
+        state = self.state
         if not state.feature and self.feature_names:
             state.feature = (self.numeric_names or self.feature_names)[0]
         if not state.second_feature and len(self.numeric_names) > 1:
             state.second_feature = next(n for n in self.numeric_names if n != state.feature)
-        state.observe(
-            self.redraw,
-            [
-                "client_id",
-                "group_mode",
-                "k_similar",
-                "feature",
-                "second_feature",
-                "lang",
-                "brushed_rows",
-            ],
+
+    def _link_controls(self) -> None:
+        """Controls show the state and change it; the k slider shows for similar clients only."""
+        state = self.state
+        self._selection_links = [
+            link_selection(state, "group_mode", self.mode),
+            link_selection(state, "feature", self.feature_choice),
+            link_selection(state, "second_feature", self.second_choice),
+        ]
+        self._k_link = widgets.link((state, "k_similar"), (self.k_slider, "value"))
+        self._k_shown = widgets.dlink(
+            (state, "group_mode"),
+            (self.k_slider.layout, "display"),
+            lambda mode: "" if mode == "similar" else "none",
         )
-        state.observe(self._filters_changed, "filters")
-        self.redraw()
 
     # ----- controls --------------------------------------------------------------------------
-    @safe
-    def _mode_chosen(self, change) -> None:
-        if not self._updating:
-            self.state.group_mode = change["new"]
-
-    @safe
-    def _k_moved(self, change) -> None:
-        self.state.k_similar = int(change["new"])
-
-    @safe
-    def _feature_chosen(self, change) -> None:
-        if not self._updating and change["new"]:
-            self.state.feature = change["new"]
-
-    @safe
-    def _second_chosen(self, change) -> None:
-        if not self._updating and change["new"]:
-            self.state.second_feature = change["new"]
-
     @safe
     def _filters_changed(self, _change=None) -> None:
         if self.state.group_mode == "filtered":
@@ -415,40 +275,27 @@ class ComparisonPanel(Panel):
         """Make the clients of the current group inside the rectangle the comparison group."""
         x_values = self.data.numeric[self.state.feature][self.rows]
         y_values = self.data.numeric[self.state.second_feature][self.rows]
-        x_low, x_high = sorted(float(v) for v in x_range)
-        y_low, y_high = sorted(float(v) for v in y_range)
-        inside = (
-            (x_values >= x_low) & (x_values <= x_high) & (y_values >= y_low) & (y_values <= y_high)
-        )
-        rows = self.rows[inside]
+        rows = self.rows[inside_rectangle(x_values, y_values, x_range, y_range)]
         if len(rows) == 0:
             self.show_message(self.words("error.empty_brush"))
             return
         self.state.brush(rows)
 
     # ----- drawing ---------------------------------------------------------------------------
-    def _relabel(self) -> None:
+    @safe
+    def _relabel(self, _change=None) -> None:
+        """Words of the controls and the legend in the current language."""
         lang = self.state.lang
-        self._labels_lang = lang
         self.title.value = f"<h3>{self.words('compare.title')}</h3>"
-        self._updating = True
-        try:
+        self.k_slider.description = self.words("compare.k")
+        self.feature_choice.description = self.words("compare.feature")
+        self.second_choice.description = self.words("compare.second_feature")
+        with paused(self._selection_links):
             self.mode.options = [(self.words(f"compare.mode.{mode}"), mode) for mode in GROUP_MODES]
-            self.mode.value = self.state.group_mode
-            self.k_slider.description = self.words("compare.k")
-            self.feature_choice.description = self.words("compare.feature")
-            self.second_choice.description = self.words("compare.second_feature")
             self.feature_choice.options = [
                 (self.data.label(n, lang), n) for n in self.feature_names
             ]
             self.second_choice.options = [(self.data.label(n, lang), n) for n in self.numeric_names]
-            if self.state.feature in self.feature_names:
-                self.feature_choice.value = self.state.feature
-            if self.state.second_feature in self.numeric_names:
-                self.second_choice.value = self.state.second_feature
-        finally:
-            self._updating = False
-        self.k_slider.layout.display = "" if self.state.group_mode == "similar" else "none"
         self.legend.value = (
             '<div class="cs-legend">'
             + _swatch(GROUP_COLOUR, "■", self.words("compare.legend_count"))
@@ -460,63 +307,46 @@ class ComparisonPanel(Panel):
     @safe
     def redraw(self, _change=None) -> None:
         """Redraw both charts for the current client, group, features and language."""
-        if self._labels_lang != self.state.lang or self.mode.value != self.state.group_mode:
-            self._relabel()
-        self.k_slider.layout.display = "" if self.state.group_mode == "similar" else "none"
-        self._sync_choices()
-        if self.state.client_id is None:
+        state = self.state
+        if state.client_id is None:
             return
-        client_row = self.data.row_of(self.state.client_id)
-        group_key = self._group_key()
-        if group_key is None or group_key != self._cached_group_key:
+        client_row = self.data.row_of(state.client_id)
+        key = group_key(state.group_mode, state.filters, state.brushed_rows)
+        if key is None or key != self._cached_group_key:
             try:
-                rows = group_rows(self.data, self.state)
+                rows = group_rows(
+                    self.data,
+                    state.group_mode,
+                    filters=state.filters,
+                    client_id=state.client_id,
+                    k_similar=state.k_similar,
+                    brushed_rows=state.brushed_rows,
+                )
             except EmptyGroupError:
-                self.show_message(self.words(f"error.empty_group_{self.state.group_mode}"))
+                self.show_message(self.words(f"error.empty_group_{state.group_mode}"))
                 self._clear()
                 return
-            target = self.data.target[rows]
-            known = ~np.isnan(target)
             self.rows = rows
-            self._group_rate = float(target[known].mean()) if known.any() else float("nan")
-            self._cached_group_key = group_key
+            self._group_rate = default_rate(self.data.target[rows])
+            self._cached_group_key = key
             self._histogram_key = self._scatter_key = None
         self.show_message("")
-        lang = self.state.lang
-        rate = self._group_rate
-        self.group_info.value = (
-            "<div>"
-            + self.words(
-                "compare.group_info",
-                count=_number(len(self.rows), lang),
-                rate=self.words("compare.rate_unknown") if np.isnan(rate) else percent(rate, lang),
-            )
-            + "</div>"
-        )
+        self._describe_group()
         self._draw_histogram(client_row)
         self._draw_scatter(client_row)
 
-    def _sync_choices(self) -> None:
-        """Show the state's features in the dropdowns (a waterfall click changes them)."""
-        self._updating = True
-        try:
-            if self.state.feature in self.feature_names:
-                self.feature_choice.value = self.state.feature
-            if self.state.second_feature in self.numeric_names:
-                self.second_choice.value = self.state.second_feature
-        finally:
-            self._updating = False
+    def _rate_text(self, rate: float) -> str:
+        if np.isnan(rate):
+            return self.words("compare.rate_unknown")
+        return fmt.percent(rate, self.state.lang)
 
-    def _group_key(self) -> tuple | None:
-        """What identifies the comparison group, when it does not depend on the client."""
-        mode = self.state.group_mode
-        if mode == "similar":
-            return None
-        if mode == "filtered":
-            return (mode, tuple(sorted(self.state.filters.items())))
-        if mode == "brushed":
-            return (mode, id(self.state.brushed_rows))
-        return (mode,)
+    def _describe_group(self) -> None:
+        words = self.words(
+            "compare.group_info",
+            count=fmt.count(len(self.rows), self.state.lang),
+            rate=self._rate_text(self._group_rate),
+        )
+        self.group_info.value = f"<div>{words}</div>"
 
     def _clear(self) -> None:
         self.group_info.value = ""
@@ -539,17 +369,8 @@ class ComparisonPanel(Panel):
         found = distribution(self.data, feature, self.rows, client_row, lang)
         self.distribution = found
         self._histogram_key = key
-        labels = _unique(found.tick_labels)
-        colours = [
-            CLIENT_COLOUR if i == found.client_bar else GROUP_COLOUR for i in range(len(labels))
-        ]
-        drawn = [
-            i
-            for i in range(len(labels))
-            if found.known_counts[i] >= MIN_CLIENTS_FOR_RATE
-            and not np.isnan(found.default_rates[i])
-        ]
-        rate_x = [labels[i] for i in drawn]
+        labels = unique_labels(found.tick_labels)
+        drawn = drawn_rate_bars(found)
         rate_y = [float(found.default_rates[i]) for i in drawn]
         with self.histogram_figure.hold_sync():
             self.bin_scale.domain = labels
@@ -559,20 +380,15 @@ class ComparisonPanel(Panel):
             self.rate_axis.tick_values = nice_ticks(0.0, self.rate_scale.max, count=4)
             self.histogram.x = labels
             self.histogram.y = found.counts.astype(float)
-            self.histogram.colors = colours
-            self.rate_line.x = rate_x
+            self.rate_line.x = [labels[i] for i in drawn]
             self.rate_line.y = rate_y
             self.count_axis.label = self.words("compare.axis_count")
             self.rate_axis.label = self.words("compare.axis_rate")
-            if found.client_bar is not None:
-                self.client_mark.x = [labels[found.client_bar]]
-                self.client_mark.y = [float(found.counts[found.client_bar])]
-                self.client_mark.text = ["▼"]
-            else:
-                self.client_mark.x, self.client_mark.y, self.client_mark.text = [], [], []
+            self._mark_client(found)
         self._describe_position(found)
 
     def _mark_client(self, found: Distribution) -> None:
+        """The client's bar in orange, with a mark above it."""
         labels = list(self.histogram.x)
         with self.histogram_figure.hold_sync():
             self.histogram.colors = [
@@ -594,18 +410,15 @@ class ComparisonPanel(Panel):
             text = self.words("compare.position_missing", feature=label, value=value_text)
         else:
             index = found.client_bar
-            rate = found.default_rates[index]
             text = self.words(
                 "compare.position",
                 feature=label,
                 value=value_text,
                 bin=found.labels[index],
-                count=_number(int(found.counts[index]), lang),
-                rate=percent(float(rate), lang)
-                if not np.isnan(rate)
-                else self.words("compare.rate_unknown"),
+                count=fmt.count(int(found.counts[index]), lang),
+                rate=self._rate_text(float(found.default_rates[index])),
             )
-        self.position_info.value = f'<div class="cs-position-text">{escape(text)}</div>'
+        self.position_info.value = f'<div class="cs-position-text">{fmt.escape(text)}</div>'
 
     def _place_client(self, client_x: float, client_y: float) -> None:
         """The client's diamond (kept inside the chart: at its edge when off the scales)."""
@@ -613,8 +426,8 @@ class ComparisonPanel(Panel):
             if np.isnan(client_x) or np.isnan(client_y):
                 self.client_point.x, self.client_point.y = [], []
             else:
-                self.client_point.x = [_clip_to(self.x_scale, client_x)]
-                self.client_point.y = [_clip_to(self.y_scale, client_y)]
+                self.client_point.x = [clamp(client_x, self.x_scale.min, self.x_scale.max)]
+                self.client_point.y = [clamp(client_y, self.y_scale.min, self.y_scale.max)]
 
     def _draw_scatter(self, client_row: int) -> None:
         lang = self.state.lang
@@ -636,21 +449,18 @@ class ComparisonPanel(Panel):
         self._scatter_key = key
         sample = scatter_sample(self.rows)
         self.sample_rows = sample
-        x_values = self.data.numeric[x_name][sample]
-        y_values = self.data.numeric[y_name][sample]
-        keep = ~(np.isnan(x_values) | np.isnan(y_values))
-        target = self.data.target[sample][keep]
-        outcome = np.where(np.isnan(target), 2, np.where(target >= 0.5, 1, 0))
-        x_shown, y_shown = x_values[keep].astype(float), y_values[keep].astype(float)
+        x_shown, y_shown, outcome = scatter_points(
+            self.data.numeric[x_name][sample],
+            self.data.numeric[y_name][sample],
+            self.data.target[sample],
+        )
         with self.scatter_figure.hold_sync():
             # fixed scales: a client switch then moves one mark, not the whole cloud
             for scale, axis, values in (
                 (self.x_scale, self.x_axis, x_shown),
                 (self.y_scale, self.y_axis, y_shown),
             ):
-                low, high = (float(values.min()), float(values.max())) if len(values) else (0, 1)
-                if high <= low:
-                    low, high = low - 0.5, high + 0.5
+                low, high = value_range(values)
                 scale.min, scale.max = low, high
                 axis.tick_values = nice_ticks(low, high)
             self.scatter.x = x_shown
@@ -663,11 +473,11 @@ class ComparisonPanel(Panel):
             self.brush.selected_y = None
         note = self.words(
             "compare.scatter_note",
-            shown=_number(int(keep.sum()), lang),
-            count=_number(len(self.rows), lang),
+            shown=fmt.count(len(x_shown), lang),
+            count=fmt.count(len(self.rows), lang),
         )
         self.scatter_note.value = (
-            f'<div class="cs-hint">{escape(note)} '
+            f'<div class="cs-hint">{fmt.escape(note)} '
             + _swatch(OUTCOME_COLOURS[1], "●", self.words("compare.defaulted"))
             + _swatch(OUTCOME_COLOURS[0], "●", self.words("compare.repaid"))
             + _swatch(OUTCOME_COLOURS[2], "●", self.words("compare.new"))
@@ -676,34 +486,5 @@ class ComparisonPanel(Panel):
         )
 
 
-def nice_ticks(low: float, high: float, count: int = 5) -> np.ndarray:
-    """About ``count`` round tick values (steps of 1, 2, 2.5 or 5 times a power of ten) within
-    [low, high], so that axes read 0, 0.25, 0.5... rather than the padded scale's bounds."""
-    span = high - low
-    if not np.isfinite(span) or span <= 0:
-        return np.array([low])
-    raw_step = span / max(count - 1, 1)
-    magnitude = 10.0 ** np.floor(np.log10(raw_step))
-    step = min((m * magnitude for m in (1, 2, 2.5, 5, 10)), key=lambda s: abs(np.log(s / raw_step)))
-    first = np.ceil(low / step - 1e-9) * step
-    ticks = np.arange(first, high + step * 1e-9, step)
-    return np.round(ticks, 10) + 0.0  # + 0.0 turns -0.0 into 0.0
-
-
-def _clip_to(scale: bq.LinearScale, value: float) -> float:
-    return float(min(max(value, scale.min), scale.max))
-
-
 def _swatch(colour: str, symbol: str, text: str) -> str:
-    return f'<span style="color:{colour}">{symbol}</span> {escape(text)} &nbsp; '
-
-
-def _unique(labels: list[str]) -> list[str]:
-    from credit_scoring.dashboard.why import unique_labels
-
-    return unique_labels(labels)
-
-
-def _number(value: int, lang: str) -> str:
-    text = f"{value:,}"
-    return text.replace(",", "\u202f") if lang == "fr" else text
+    return f'<span style="color:{colour}">{symbol}</span> {fmt.escape(text)} &nbsp; '

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from credit_scoring.dashboard import formatting as fmt
 from credit_scoring.dashboard.data import DashboardData
-from credit_scoring.dashboard.state import DashboardState, Panel, escape, safe
+from credit_scoring.dashboard.state import DashboardState, Panel, safe
 
 #: Raw application columns that make the key facts when the features keep them.
 KEY_FACT_CANDIDATES = (
@@ -86,7 +87,6 @@ class ClientInfoPanel(Panel):
             style={"description_width": "40%"},
             continuous_update=True,
         )
-        self._updating = False
         self.group_choice.observe(self._redraw_fields, "value")
         self.search.observe(self._redraw_fields, "value")
         self.widget = widgets.VBox(
@@ -94,7 +94,8 @@ class ClientInfoPanel(Panel):
             layout=widgets.Layout(width="100%"),
         )
         self.widget.add_class("cs-panel")
-        state.observe(self.redraw, ["client_id", "lang"])
+        state.observe(self.redraw, "lang")
+        state.observe(self._redraw_fields, "client_id")
         self.redraw()
 
     def _group_label(self, group: str) -> str:
@@ -103,23 +104,18 @@ class ClientInfoPanel(Panel):
 
     @safe
     def redraw(self, _change=None) -> None:
-        """Draw the card and the fields for the current client and language."""
+        """Draw the words, the group choice and the fields in the current language."""
         self.title.value = f"<h3>{self.words('info.title')}</h3>"
         self.group_choice.description = self.words("info.group")
         self.search.description = self.words("info.search")
         self.search.placeholder = self.words("info.search_placeholder")
         current = self.group_choice.value or ""
-        self._updating = True
-        try:
-            self.group_choice.options = [(self.words("info.key_facts"), "")] + [
-                (self._group_label(group), group) for group in self.group_names
-            ]
-            self.group_choice.value = current if current in self.group_names else ""
-        finally:
-            self._updating = False
-        if self.state.client_id is None:
-            self.card.value = ""
-            return
+        # new options move the choice to the first one for a moment (ipywidgets): the fields
+        # drawn meanwhile are drawn again for the group chosen before
+        self.group_choice.options = [(self.words("info.key_facts"), "")] + [
+            (self._group_label(group), group) for group in self.group_names
+        ]
+        self.group_choice.value = current if current in self.group_names else ""
         self._redraw_fields()
 
     def shown_rows(self) -> list[tuple[str, str]]:
@@ -151,7 +147,8 @@ class ClientInfoPanel(Panel):
 
     @safe
     def _redraw_fields(self, _change=None) -> None:
-        if self._updating or self.state.client_id is None:
+        if self.state.client_id is None:
+            self.card.value = ""
             return
         names = self._chosen_fields()
         if not names:
@@ -161,8 +158,8 @@ class ClientInfoPanel(Panel):
 
     def _table(self, names: list[str], css: str) -> str:
         rows = "".join(
-            f"<tr><th>{escape(self.data.label(name, self.state.lang))}</th>"
-            f"<td>{escape(self._formatted(name))}</td></tr>"
+            f"<tr><th>{fmt.escape(self.data.label(name, self.state.lang))}</th>"
+            f"<td>{fmt.escape(self._formatted(name))}</td></tr>"
             for name in names
         )
         return f'<table class="{css}">{rows}</table>'

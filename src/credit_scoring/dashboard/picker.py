@@ -5,8 +5,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from credit_scoring.dashboard import formatting as fmt
 from credit_scoring.dashboard.data import FILTERS, DashboardData, filter_level_text
-from credit_scoring.dashboard.state import DashboardState, Panel, safe
+from credit_scoring.dashboard.state import DashboardState, FilterLink, Panel, paused, safe
 from credit_scoring.errors import UnknownClientError
 
 COMPLETION_LIMIT = 20
@@ -46,7 +47,6 @@ class ClientPicker(Panel):
                 continue
             dropdown = widgets.Dropdown(layout=widgets.Layout(width="100%"))
             dropdown.add_class(f"cs-filter-{column.lower()}")
-            dropdown.observe(self._filter_changed, "value")
             self.dropdowns[column] = dropdown
         self.id_box.observe(self._typed, "value")
         self.id_box.on_submit(lambda _box: self._submit())
@@ -54,7 +54,7 @@ class ClientPicker(Panel):
         self.previous_button.on_click(lambda _button: self.step(-1))
         self.next_button.on_click(lambda _button: self.step(+1))
         self.clear_button.on_click(lambda _button: self.clear_filters())
-        self._updating = False
+        self.filter_links: list[FilterLink] = []
         self.widget = widgets.VBox(
             [
                 self.title,
@@ -73,6 +73,9 @@ class ClientPicker(Panel):
         state.observe(self._relabel, "lang")
         state.observe(self._filters_changed, "filters")
         self._relabel()
+        self.filter_links = [
+            FilterLink(state, column, dropdown) for column, dropdown in self.dropdowns.items()
+        ]
         self._client_changed()
 
     # ----- language --------------------------------------------------------------------------
@@ -87,21 +90,16 @@ class ClientPicker(Panel):
         self.next_button.description = self.words("picker.next")
         self.filter_title.value = f"<h4>{self.words('picker.filters')}</h4>"
         self.clear_button.description = self.words("picker.clear_filters")
-        self._updating = True
-        try:
+        with paused(self.filter_links):
             for column, dropdown in self.dropdowns.items():
                 options = [(self.words("picker.any"), "")]
                 options += [
                     (filter_level_text(column, level, lang), level)
                     for level in self.data.filter_levels[column]
                 ]
-                current = self.state.filters.get(column, "")
                 dropdown.options = options
-                dropdown.value = current
                 dropdown.description = self.words(f"filter.{column}")
                 dropdown.style = {"description_width": "45%"}
-        finally:
-            self._updating = False
         self._show_count()
 
     # ----- id entry --------------------------------------------------------------------------
@@ -134,26 +132,10 @@ class ClientPicker(Panel):
             self.id_box.value = str(client)
         self._show_count()
 
-    # ----- filters ---------------------------------------------------------------------------
-    @safe
-    def _filter_changed(self, change) -> None:
-        if self._updating:
-            return
-        for column, dropdown in self.dropdowns.items():
-            if dropdown is change["owner"]:
-                self.state.set_filter(column, change["new"] or None)
-
+    # ----- filters (the dropdowns are linked to state.filters) -------------------------------
     @safe
     def _filters_changed(self, _change=None) -> None:
         self.filtered_rows = self.data.filter_rows(self.state.filters)
-        self._updating = True
-        try:
-            for column, dropdown in self.dropdowns.items():
-                wanted = self.state.filters.get(column, "")
-                if dropdown.value != wanted:
-                    dropdown.value = wanted
-        finally:
-            self._updating = False
         if len(self.filtered_rows) == 0:
             self.show_message(self.words("error.empty_filter"))
         else:
@@ -192,18 +174,14 @@ class ClientPicker(Panel):
     def _show_count(self) -> None:
         rows = self.filtered_rows
         current = self.current_row() if self.state.client_id is not None else None
-        text = self.words("picker.count", count=_number(len(rows), self.state.lang))
+        lang = self.state.lang
+        text = self.words("picker.count", count=fmt.count(len(rows), lang))
         if current is not None and len(rows):
             position = int(np.searchsorted(rows, current))
             if position < len(rows) and rows[position] == current:
                 text += " · " + self.words(
                     "picker.position",
-                    position=_number(position + 1, self.state.lang),
-                    count=_number(len(rows), self.state.lang),
+                    position=fmt.count(position + 1, lang),
+                    count=fmt.count(len(rows), lang),
                 )
         self.count.value = f"<span>{text}</span>"
-
-
-def _number(value: int, lang: str) -> str:
-    text = f"{value:,}"
-    return text.replace(",", "\u202f") if lang == "fr" else text

@@ -7,17 +7,15 @@ from datetime import date
 
 import ipywidgets as widgets
 
+from credit_scoring.dashboard import formatting as fmt
 from credit_scoring.dashboard.data import DashboardData
+from credit_scoring.dashboard.explanation import reason_line, reasons_for, summary_for
+from credit_scoring.dashboard.formatting import escape
 from credit_scoring.dashboard.info import key_facts
-from credit_scoring.dashboard.score import (
-    GRANTED_COLOUR,
-    REFUSED_COLOUR,
-    decide,
-    distance_words,
-    percent,
-)
-from credit_scoring.dashboard.state import DashboardState, Panel, escape, safe
+from credit_scoring.dashboard.score import GRANTED_COLOUR, REFUSED_COLOUR, distance_words
+from credit_scoring.dashboard.state import DashboardState, Panel, safe
 from credit_scoring.i18n import translate
+from credit_scoring.model.threshold import decide
 
 REPORT_STYLE = """
 body { font-family: Arial, Helvetica, sans-serif; color: #222; max-width: 760px; margin: 24px auto;
@@ -37,8 +35,6 @@ def client_report_html(
     data: DashboardData, client_id: int, lang: str, threshold: float, n_reasons: int = 5
 ) -> str:
     """A one-page HTML report for the client, in ``lang``: decision, probability, reasons, facts."""
-    from credit_scoring.dashboard.whatif import _reason_text
-    from credit_scoring.dashboard.why import reasons_for, summary_for
 
     def words(key: str, **fields) -> str:
         return translate(key, lang, **fields)
@@ -54,7 +50,7 @@ def client_report_html(
         f"<td>{escape(data.display_value(name, data.value(name, row), lang))}</td></tr>"
         for name in key_facts(data)
     )
-    reason_items = "".join(f"<li>{escape(_reason_text(reason, lang))}</li>" for reason in reasons)
+    reason_items = "".join(f"<li>{escape(reason_line(reason, lang))}</li>" for reason in reasons)
     today = date.today().isoformat()
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8">
@@ -71,8 +67,8 @@ def client_report_html(
         escape(
             words(
                 "report.probability",
-                probability=percent(probability, lang),
-                threshold=percent(threshold, lang),
+                probability=fmt.percent(probability, lang),
+                threshold=fmt.percent(threshold, lang),
             )
         )
     }</p>

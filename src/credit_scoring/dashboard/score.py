@@ -8,8 +8,11 @@ import bqplot as bq
 import ipywidgets as widgets
 import numpy as np
 
+from credit_scoring.dashboard import formatting as fmt
 from credit_scoring.dashboard.data import DashboardData
-from credit_scoring.dashboard.state import DashboardState, Panel, escape, safe
+from credit_scoring.dashboard.state import DashboardState, Panel, safe
+from credit_scoring.i18n import translate
+from credit_scoring.model.threshold import decide
 
 GRANTED_COLOUR = "#1a7f37"
 REFUSED_COLOUR = "#c62828"
@@ -17,27 +20,8 @@ CLOSE_MARGIN_POINTS = 2.0
 CLEAR_MARGIN_POINTS = 10.0
 
 
-def decide(probability: float, threshold: float) -> str:
-    """'refused' when the probability of default reaches the threshold, else 'granted'."""
-    return "refused" if probability >= threshold else "granted"
-
-
-def percent(value: float, lang: str, decimals: int = 1) -> str:
-    """A probability as a percentage for people: '12,3 %' (fr) or '12.3%' (en)."""
-    text = f"{100 * value:.{decimals}f}"
-    return f"{text.replace('.', ',')}\u00a0%" if lang == "fr" else f"{text}%"
-
-
-def points(value: float, lang: str) -> str:
-    """Percentage points with one decimal, in the language's number style."""
-    text = f"{abs(100 * value):.1f}"
-    return text.replace(".", ",") if lang == "fr" else text
-
-
 def distance_words(probability: float, threshold: float, lang: str) -> str:
     """The distance to the threshold in words: how far, and on which side."""
-    from credit_scoring.i18n import translate
-
     gap = (probability - threshold) * 100
     size = abs(gap)
     if size < CLOSE_MARGIN_POINTS:
@@ -47,7 +31,7 @@ def distance_words(probability: float, threshold: float, lang: str) -> str:
     else:
         margin = translate("score.margin_far", lang)
     key = "score.distance_above" if gap >= 0 else "score.distance_below"
-    return translate(key, lang, points=points(gap / 100, lang), margin=margin)
+    return translate(key, lang, points=fmt.points(gap / 100, lang), margin=margin)
 
 
 class ScorePanel(Panel):
@@ -138,7 +122,6 @@ class ScorePanel(Panel):
         self.reset_button = widgets.Button(layout=widgets.Layout(width="240px"))
         self.reset_button.add_class("cs-reset-threshold")
         self.policy_note = widgets.HTML()
-        self.threshold_slider.observe(self._slider_moved, "value")
         self.reset_button.on_click(lambda _button: self.reset_threshold())
         self.widget = widgets.VBox(
             [
@@ -155,13 +138,9 @@ class ScorePanel(Panel):
             layout=widgets.Layout(width="100%"),
         )
         self.widget.add_class("cs-panel")
+        self.threshold_link = widgets.link((state, "threshold"), (self.threshold_slider, "value"))
         state.observe(self.redraw, ["client_id", "threshold", "lang"])
-        self.threshold_slider.value = state.threshold
         self.redraw()
-
-    @safe
-    def _slider_moved(self, change) -> None:
-        self.state.threshold = float(change["new"])
 
     def reset_threshold(self) -> None:
         """Back to the threshold chosen by the model's business cost."""
@@ -175,7 +154,7 @@ class ScorePanel(Panel):
         self.title.value = f"<h3>{self.words('score.title')}</h3>"
         self.threshold_slider.description = self.words("score.threshold_slider")
         self.reset_button.description = self.words(
-            "score.reset", value=percent(self.state.default_threshold, lang)
+            "score.reset", value=fmt.percent(self.state.default_threshold, lang)
         )
         simulated = not math.isclose(threshold, self.state.default_threshold, abs_tol=1e-9)
         self.policy_note.value = (
@@ -183,9 +162,7 @@ class ScorePanel(Panel):
             + (f" <b>{self.words('score.policy_active')}</b>" if simulated else "")
             + "</div>"
         )
-        self.threshold_value.value = f"<b>{percent(threshold, lang)}</b>"
-        if abs(self.threshold_slider.value - threshold) > 1e-9:
-            self.threshold_slider.value = threshold
+        self.threshold_value.value = f"<b>{fmt.percent(threshold, lang)}</b>"
         if self.state.client_id is None:
             self.summary.value = f"<p>{self.words('score.no_client')}</p>"
             return
@@ -196,17 +173,18 @@ class ScorePanel(Panel):
         band = self.data.risk_band[row]
         outcome = self._outcome(row)
         client_words = self.words("score.client", client=self.state.client_id)
+        distance = distance_words(probability, threshold, lang)
         self.summary.value = (
             f'<div class="cs-score-grid">'
             f'<div class="cs-client-name">{client_words}</div>'
             f'<div class="cs-probability">{self.words("score.probability")} '
-            f"<b>{percent(probability, lang)}</b></div>"
+            f"<b>{fmt.percent(probability, lang)}</b></div>"
             f'<div class="cs-decision" style="background:{colour}">'
-            f"{escape(self.words('decision.' + decision + '_long'))}</div>"
+            f"{fmt.escape(self.words('decision.' + decision + '_long'))}</div>"
             f'<div class="cs-band">{self.words("score.risk_band")} '
             f"<b>{self.words('risk_band.' + band)}</b></div>"
-            f'<div class="cs-distance">{escape(distance_words(probability, threshold, lang))}</div>'
-            f'<div class="cs-outcome">{escape(outcome)}</div>'
+            f'<div class="cs-distance">{fmt.escape(distance)}</div>'
+            f'<div class="cs-outcome">{fmt.escape(outcome)}</div>'
             "</div>"
         )
         top = min(1.0, max(0.4, math.ceil(max(probability, threshold) * 15) / 10))
@@ -217,12 +195,12 @@ class ScorePanel(Panel):
             self.threshold_line.x = [threshold, threshold]
             self.threshold_label.x = [threshold]
             self.threshold_label.text = [
-                self.words("score.threshold_mark", value=percent(threshold, lang))
+                self.words("score.threshold_mark", value=fmt.percent(threshold, lang))
             ]
             self.marker.x = [min(probability, top)]
             self.marker.colors = [colour]
             self.marker_label.x = [min(probability, top)]
-            self.marker_label.text = [percent(probability, lang)]
+            self.marker_label.text = [fmt.percent(probability, lang)]
         self.show_message("")
 
     def _outcome(self, row: int) -> str:

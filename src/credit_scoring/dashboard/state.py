@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 
 import ipywidgets as widgets
 import numpy as np
-from traitlets import Any, Dict, Enum, Float, HasTraits, Int, Unicode
+from traitlets import Any, Dict, Enum, Float, HasTraits, Int, Unicode, link
 
+from credit_scoring.dashboard.formatting import escape
 from credit_scoring.errors import CreditScoringError, EmptyGroupError, UnknownClientError
 from credit_scoring.i18n import LANGUAGES, translate
 
@@ -46,7 +48,7 @@ class DashboardState(HasTraits):
             filters.pop(column, None)
         else:
             filters[column] = level
-        self.filters = filters
+        self.filters = filters  # an equal dict notifies no one
 
     def brush(self, rows: np.ndarray) -> None:
         """Make these rows the comparison group."""
@@ -67,7 +69,7 @@ class Panel:
         if not text:
             self.message.value = ""
             return
-        self.message.value = f'<div class="cs-note cs-note-{kind}">{_escape(text)}</div>'
+        self.message.value = f'<div class="cs-note cs-note-{kind}">{escape(text)}</div>'
 
     def words(self, key: str, **fields: object) -> str:
         """A text of the catalog in the current language."""
@@ -100,14 +102,72 @@ def safe(callback: Callable) -> Callable:
     return wrapper
 
 
-def _escape(text: str) -> str:
-    return (
-        str(text)
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-    )
+def option_values(selection: widgets.widget_selection._Selection) -> tuple:
+    """The values a selection widget (dropdown, toggle buttons) offers."""
+    return tuple(option[1] if isinstance(option, tuple) else option for option in selection.options)
 
 
-escape = _escape
+def link_selection(
+    state: DashboardState, name: str, selection: widgets.widget_selection._Selection
+) -> link:
+    """Keep a selection widget and a trait of the state in sync, both ways.
+
+    A state value that the widget does not offer leaves the widget as it is (the panel drawing
+    that value then says what is wrong), and a widget without a value leaves the state as it is.
+    """
+
+    def shown(value):
+        return value if value in option_values(selection) else selection.value
+
+    def stored(value):
+        return getattr(state, name) if value is None else value
+
+    return link((state, name), (selection, "value"), transform=(shown, stored))
+
+
+class FilterLink:
+    """Keep a dropdown and one entry of ``state.filters`` in sync, both ways (traitlets links
+    whole traits, not dict entries); the dropdown's ``empty`` value means "no filter"."""
+
+    def __init__(
+        self, state: DashboardState, column: str, dropdown: widgets.Dropdown, empty: str = ""
+    ) -> None:
+        self.state, self.column, self.dropdown, self.empty = state, column, dropdown, empty
+        self.link()
+
+    def link(self) -> None:
+        """Show the state's level in the dropdown, then follow both."""
+        self._show()
+        self.state.observe(self._show, "filters")
+        self.dropdown.observe(self._store, "value")
+
+    def unlink(self) -> None:
+        """Stop following (see ``paused``)."""
+        self.state.unobserve(self._show, "filters")
+        self.dropdown.unobserve(self._store, "value")
+
+    def _show(self, _change=None) -> None:
+        wanted = self.state.filters.get(self.column, self.empty)
+        if wanted in option_values(self.dropdown) and self.dropdown.value != wanted:
+            self.dropdown.value = wanted  # _store then sets the same filters: no notification
+
+    def _store(self, change) -> None:
+        level = change["new"]
+        self.state.set_filter(self.column, None if level in (self.empty, None) else level)
+
+
+@contextmanager
+def paused(links: list) -> Iterator[None]:
+    """Links paused while selection widgets get new options (their labels in another language).
+
+    The one guard left: ipywidgets moves a selection to its first option when its options are
+    replaced, and a live link would copy that passing value into the state. Relinked, each link
+    puts the state's value back into its widget.
+    """
+    for each in links:
+        each.unlink()
+    try:
+        yield
+    finally:
+        for each in links:
+            each.link()

@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring import artifacts as names
+from credit_scoring.dashboard import formatting as fmt
 from credit_scoring.dashboard.data import WHAT_IF_COLUMNS, DashboardData
-from credit_scoring.dashboard.score import GRANTED_COLOUR, REFUSED_COLOUR, decide, percent
-from credit_scoring.dashboard.state import DashboardState, Panel, escape, safe
+from credit_scoring.dashboard.score import GRANTED_COLOUR, REFUSED_COLOUR, decide
+from credit_scoring.dashboard.state import DashboardState, Panel, safe
 from credit_scoring.errors import CreditScoringError
 
 
@@ -230,7 +231,7 @@ class WhatIfPanel(Panel):
         if self.result is None or self.state.client_id is None:
             self.outcome.value = f'<div class="cs-hint">{self.words("whatif.empty")}</div>'
             return
-        from credit_scoring.dashboard.why import reasons_for, summary_for
+        from credit_scoring.dashboard.explanation import reason_line, reasons_for, summary_for
 
         lang = self.state.lang
         threshold = self.state.threshold
@@ -242,14 +243,14 @@ class WhatIfPanel(Panel):
         def cell(probability: float, decision: str) -> str:
             colour = GRANTED_COLOUR if decision == "granted" else REFUSED_COLOUR
             return (
-                f"<td><b>{percent(probability, lang)}</b><br>"
+                f"<td><b>{fmt.percent(probability, lang)}</b><br>"
                 f'<span style="color:{colour};font-weight:bold">'
-                f"{escape(self.words('decision.' + decision + '_long'))}</span></td>"
+                f"{fmt.escape(self.words('decision.' + decision + '_long'))}</span></td>"
             )
 
         reasons = reasons_for(self.data, row, 4, lang, result.new_contributions)
         reason_items = "".join(
-            f"<li>{escape(_reason_text(reason, lang))}</li>" for reason in reasons
+            f"<li>{fmt.escape(reason_line(reason, lang))}</li>" for reason in reasons
         )
         summary = summary_for(
             self.data, row, threshold, lang, result.new_contributions, result.new_probability
@@ -260,7 +261,7 @@ class WhatIfPanel(Panel):
             + cell(result.current_probability, current_decision)
             + cell(result.new_probability, new_decision)
             + "</tr></table>"
-            f"<p>{escape(summary)}</p><ul>{reason_items}</ul>"
+            f"<p>{fmt.escape(summary)}</p><ul>{reason_items}</ul>"
         )
 
 

@@ -2,127 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import bqplot as bq
 import ipywidgets as widgets
-import numpy as np
 
+from credit_scoring.dashboard import formatting as fmt
+from credit_scoring.dashboard.axes import unique_labels
 from credit_scoring.dashboard.data import DashboardData
-from credit_scoring.dashboard.score import decide, percent
-from credit_scoring.dashboard.state import DashboardState, Panel, escape, safe
+from credit_scoring.dashboard.explanation import (
+    WaterfallStep,
+    shorten,
+    step_text,
+    summary_for,
+    waterfall_steps,
+)
+from credit_scoring.dashboard.state import DashboardState, Panel, safe
 
 RAISES_COLOUR = "#c62828"
 LOWERS_COLOUR = "#1a7f37"
 TOTAL_COLOUR = "#455a64"
-LABEL_CHARACTERS = 40
 GLOBAL_TOP = 12
-
-
-@dataclass(frozen=True)
-class WaterfallStep:
-    """One bar: a feature (or the start / other factors / end) and the probabilities it joins."""
-
-    key: str  # feature name, or "__start__", "__other__", "__end__"
-    label: str
-    start: float
-    end: float
-
-
-def waterfall_steps(
-    data: DashboardData,
-    row: int,
-    n: int,
-    lang: str,
-    contributions: np.ndarray | None = None,
-    base_value: float | None = None,
-) -> list[WaterfallStep]:
-    """Steps from the average client's probability to this client's, top ``n`` features + the rest.
-
-    Contributions are in log-odds; each cumulative point goes through the calibration, so the
-    first bar is the calibrated probability at the base value and the last the client's probability.
-    """
-    values = data.contributions_of(row) if contributions is None else np.asarray(contributions)
-    base = float(data.base_value[row]) if base_value is None else float(base_value)
-    order = np.argsort(-np.abs(values), kind="stable")
-    top = [int(i) for i in order[: max(int(n), 1)] if values[i] != 0.0]
-    rest = float(values.sum() - values[top].sum())
-    start_probability = float(data.calibration(base))
-    steps = [
-        WaterfallStep("__start__", data_words(lang, "why.average_client"), 0.0, start_probability)
-    ]
-    cumulative = base
-    previous = start_probability
-    for index in top:
-        cumulative += float(values[index])
-        current = float(data.calibration(cumulative))
-        name = data.model_features[index]
-        value_text = data.display_value(name, data.value(name, row), lang)
-        label = (
-            f"{_shorten(data.label(name, lang))} : {value_text}"
-            if lang == "fr"
-            else (f"{_shorten(data.label(name, lang))}: {value_text}")
-        )
-        steps.append(WaterfallStep(name, label, previous, current))
-        previous = current
-    if len(top) < len(values):
-        cumulative += rest
-        current = float(data.calibration(cumulative))
-        steps.append(
-            WaterfallStep("__other__", data_words(lang, "why.other_factors"), previous, current)
-        )
-        previous = current
-    steps.append(WaterfallStep("__end__", data_words(lang, "why.this_client"), 0.0, previous))
-    return steps
-
-
-def data_words(lang: str, key: str, **fields) -> str:
-    """Catalog words (a tiny alias kept local for readability)."""
-    from credit_scoring.i18n import translate
-
-    return translate(key, lang, **fields)
-
-
-def unique_labels(labels: list[str]) -> list[str]:
-    """Labels made unique (an ordinal scale needs distinct names) with invisible suffixes."""
-    seen: dict[str, int] = {}
-    unique = []
-    for label in labels:
-        count = seen.get(label, 0)
-        seen[label] = count + 1
-        unique.append(label + "\u200b" * count)
-    return unique
-
-
-def _shorten(text: str) -> str:
-    return text if len(text) <= LABEL_CHARACTERS else text[: LABEL_CHARACTERS - 1] + "…"
-
-
-def reasons_for(
-    data: DashboardData, row: int, n: int, lang: str, contributions: np.ndarray | None = None
-) -> list:
-    """The plain-language reasons (explain.reasons.top_reasons) of a client's score."""
-    from credit_scoring.explain.reasons import top_reasons
-
-    values = data.contributions_of(row) if contributions is None else np.asarray(contributions)
-    feature_values = {name: data.value(name, row) for name in data.model_features}
-    return top_reasons(values, data.model_features, feature_values, data.catalog, n, lang)
-
-
-def summary_for(
-    data: DashboardData,
-    row: int,
-    threshold: float,
-    lang: str,
-    contributions: np.ndarray | None = None,
-    probability: float | None = None,
-) -> str:
-    """One or two sentences on the main reasons (explain.reasons.summarize_reasons)."""
-    from credit_scoring.explain.reasons import summarize_reasons
-
-    reasons = reasons_for(data, row, 3, lang, contributions)
-    shown = float(data.probability[row]) if probability is None else probability
-    return summarize_reasons(reasons, decide(shown, threshold), lang)
 
 
 class WhyPanel(Panel):
@@ -192,7 +90,7 @@ class WhyPanel(Panel):
             layout=widgets.Layout(width="60%"),
         )
         self.count_slider.add_class("cs-n-contributions")
-        self.count_slider.observe(self._count_moved, "value")
+        self.count_link = widgets.link((state, "n_contributions"), (self.count_slider, "value"))
         self.global_scale_y = bq.OrdinalScale()
         self.global_scale_x = bq.LinearScale(min=0.0)
         self.global_bars = bq.Bars(
@@ -242,10 +140,6 @@ class WhyPanel(Panel):
         self.redraw()
 
     @safe
-    def _count_moved(self, change) -> None:
-        self.state.n_contributions = int(change["new"])
-
-    @safe
     def _bar_selected(self, change) -> None:
         selected = change["new"]
         if selected is None or len(selected) == 0:
@@ -267,8 +161,6 @@ class WhyPanel(Panel):
         self.title.value = f"<h3>{self.words('why.title')}</h3>"
         self.hint.value = f'<div class="cs-hint">{self.words("why.hint")}</div>'
         self.count_slider.description = self.words("why.n_contributions")
-        if self.count_slider.value != self.state.n_contributions:
-            self.count_slider.value = self.state.n_contributions
         if self.state.client_id is None:
             return
         row = self.data.row_of(self.state.client_id)
@@ -276,7 +168,7 @@ class WhyPanel(Panel):
         self.steps = steps
         offsets, raises, lowers, totals = [], [], [], []
         for step in steps:
-            if step.key in ("__start__", "__end__"):
+            if step.is_total:
                 offsets.append(0.0), raises.append(0.0), lowers.append(0.0), totals.append(step.end)
                 continue
             low, high = sorted((step.start, step.end))
@@ -286,17 +178,7 @@ class WhyPanel(Panel):
             totals.append(0.0)
         labels = unique_labels([step.label for step in steps])
         top = max(max(s.start, s.end) for s in steps)
-        change_texts = []
-        for step in steps:
-            if step.key in ("__start__", "__end__"):
-                change_texts.append(percent(step.end, lang))
-            else:
-                sign = "+" if step.end >= step.start else "−"
-                change_texts.append(
-                    f"{sign}{abs(step.end - step.start) * 100:.1f} pt".replace(
-                        ".", "," if lang == "fr" else "."
-                    )
-                )
+        change_texts = [step_text(step, lang) for step in steps]
         with self.figure.hold_sync():
             self.bars.selected = None
             self.category_scale.domain = labels[::-1]  # first bar on top
@@ -307,7 +189,7 @@ class WhyPanel(Panel):
             self.change_labels.x = [max(s.start, s.end) for s in steps]
             self.change_labels.text = change_texts
         summary = summary_for(self.data, row, self.state.threshold, lang)
-        self.summary.value = f'<div class="cs-summary-text">{escape(summary)}</div>'
+        self.summary.value = f'<div class="cs-summary-text">{fmt.escape(summary)}</div>'
         self.show_message("")
 
     @safe
@@ -316,7 +198,7 @@ class WhyPanel(Panel):
         self.global_view.set_title(0, self.words("why.global_title"))
         self.global_note.value = f'<div class="cs-hint">{self.words("why.global_note")}</div>'
         items = self.data.global_importance[:GLOBAL_TOP]
-        labels = unique_labels([_shorten(self.data.label(item["feature"], lang)) for item in items])
+        labels = unique_labels([shorten(self.data.label(item["feature"], lang)) for item in items])
         self.global_scale_y.domain = labels[::-1]
         self.global_bars.x = labels
         self.global_bars.y = [float(item["mean_abs_contribution"]) for item in items]

@@ -1,0 +1,131 @@
+"""The explanation of a client's score, without widgets: the waterfall's steps from the average
+client to this client, and the plain-language reasons and summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from credit_scoring.dashboard import formatting as fmt
+from credit_scoring.dashboard.data import DashboardData
+from credit_scoring.i18n import translate
+from credit_scoring.model.threshold import decide
+
+LABEL_CHARACTERS = 40
+
+
+@dataclass(frozen=True)
+class WaterfallStep:
+    """One bar: a feature (or the start / other factors / end) and the probabilities it joins."""
+
+    key: str  # feature name, or "__start__", "__other__", "__end__"
+    label: str
+    start: float
+    end: float
+
+    @property
+    def is_total(self) -> bool:
+        """The first and last bars: probabilities, not changes."""
+        return self.key in ("__start__", "__end__")
+
+
+def top_features(contributions: np.ndarray, n: int) -> list[int]:
+    """Indices of the ``n`` largest contributions in size (largest first), zeros left out."""
+    order = np.argsort(-np.abs(contributions), kind="stable")
+    return [int(i) for i in order[: max(int(n), 1)] if contributions[i] != 0.0]
+
+
+def waterfall_steps(
+    data: DashboardData,
+    row: int,
+    n: int,
+    lang: str,
+    contributions: np.ndarray | None = None,
+    base_value: float | None = None,
+) -> list[WaterfallStep]:
+    """Steps from the average client's probability to this client's, top ``n`` features + the rest.
+
+    Contributions are in log-odds; each cumulative point goes through the calibration, so the
+    first bar is the calibrated probability at the base value and the last the client's probability.
+    """
+    values = data.contributions_of(row) if contributions is None else np.asarray(contributions)
+    base = float(data.base_value[row]) if base_value is None else float(base_value)
+    top = top_features(values, n)
+    rest = float(values.sum() - values[top].sum())
+    start_probability = float(data.calibration(base))
+    steps = [
+        WaterfallStep("__start__", translate("why.average_client", lang), 0.0, start_probability)
+    ]
+    cumulative = base
+    previous = start_probability
+    for index in top:
+        cumulative += float(values[index])
+        current = float(data.calibration(cumulative))
+        name = data.model_features[index]
+        value_text = data.display_value(name, data.value(name, row), lang)
+        label = fmt.label_value(shorten(data.label(name, lang)), value_text, lang)
+        steps.append(WaterfallStep(name, label, previous, current))
+        previous = current
+    if len(top) < len(values):
+        cumulative += rest
+        current = float(data.calibration(cumulative))
+        steps.append(
+            WaterfallStep("__other__", translate("why.other_factors", lang), previous, current)
+        )
+        previous = current
+    steps.append(WaterfallStep("__end__", translate("why.this_client", lang), 0.0, previous))
+    return steps
+
+
+def step_text(step: WaterfallStep, lang: str) -> str:
+    """The number beside a bar: the probability of a total, the change in points of a step."""
+    if step.is_total:
+        return fmt.percent(step.end, lang)
+    return fmt.signed_points(step.end - step.start, lang)
+
+
+def shorten(text: str, characters: int = LABEL_CHARACTERS) -> str:
+    """``text`` cut to ``characters`` with an ellipsis."""
+    return text if len(text) <= characters else text[: characters - 1] + "…"
+
+
+def reasons_for(
+    data: DashboardData, row: int, n: int, lang: str, contributions: np.ndarray | None = None
+) -> list:
+    """The plain-language reasons (explain.reasons.top_reasons) of a client's score."""
+    from credit_scoring.explain.reasons import top_reasons
+
+    values = data.contributions_of(row) if contributions is None else np.asarray(contributions)
+    feature_values = {name: data.value(name, row) for name in data.model_features}
+    return top_reasons(values, data.model_features, feature_values, data.catalog, n, lang)
+
+
+def summary_for(
+    data: DashboardData,
+    row: int,
+    threshold: float,
+    lang: str,
+    contributions: np.ndarray | None = None,
+    probability: float | None = None,
+) -> str:
+    """One or two sentences on the main reasons (explain.reasons.summarize_reasons)."""
+    from credit_scoring.explain.reasons import summarize_reasons
+
+    reasons = reasons_for(data, row, 3, lang, contributions)
+    shown = float(data.probability[row]) if probability is None else probability
+    return summarize_reasons(reasons, decide(shown, threshold), lang)
+
+
+def reason_line(reason, lang: str) -> str:
+    """One reason as a line of text, whatever the shape top_reasons gives (dict or object)."""
+    get = (
+        reason.get
+        if isinstance(reason, dict)
+        else lambda key, default=None: getattr(reason, key, default)
+    )
+    label = get("label", "")
+    value = get("value", get("formatted_value", ""))
+    contribution = float(get("contribution", 0.0) or 0.0)
+    direction = translate("why.raises" if contribution > 0 else "why.lowers", lang)
+    return f"{fmt.label_value(label, value, lang)} ({direction})"
