@@ -123,13 +123,13 @@ class ValidationReport:
 # --------------------------------------------------------------------------- helpers
 
 
-def _lines(mask: np.ndarray) -> tuple[tuple[int, ...], int]:
+def example_lines(mask: np.ndarray) -> tuple[tuple[int, ...], int]:
     """Example CSV line numbers (header = line 1) and count of the rows where ``mask`` is true."""
     positions = np.flatnonzero(mask)
     return tuple(int(position) + 2 for position in positions[:EXAMPLE_ROWS]), int(len(positions))
 
 
-def _example(values: pd.Series, mask: np.ndarray) -> object:
+def example_value(values: pd.Series, mask: np.ndarray) -> object:
     """The first value where ``mask`` is true, as a plain Python value (for messages)."""
     value = values.iloc[int(np.flatnonzero(mask)[0])]
     return value.item() if isinstance(value, np.generic) else value
@@ -139,11 +139,12 @@ def check_types(table: str, frame: pd.DataFrame) -> list[Finding]:
     """Errors for the values of ``frame`` that are not of their column's kind (e.g. text in a number
     column, a decimal in an integer column)."""
     findings: list[Finding] = []
-    _check_types(table, frame, findings)
+    add_type_findings(table, frame, findings)
     return findings
 
 
-def _check_types(table: str, frame: pd.DataFrame, findings: list[Finding]) -> None:
+def add_type_findings(table: str, frame: pd.DataFrame, findings: list[Finding]) -> None:
+    """Append to ``findings`` an error per column of ``frame`` holding values not of its kind."""
     for column, kind in TABLES[table].columns.items():
         if column not in frame.columns or kind == CATEGORY:
             continue
@@ -170,8 +171,8 @@ def _check_types(table: str, frame: pd.DataFrame, findings: list[Finding]) -> No
 def _add_type_finding(table, column, kind, values, bad, findings) -> None:
     if not bad.any():
         return
-    rows, count = _lines(bad)
-    example = _example(values, bad)
+    rows, count = example_lines(bad)
+    example = example_value(values, bad)
     wanted = "whole numbers" if kind in _INTEGER_KINDS else "numbers"
     findings.append(
         Finding(

@@ -24,10 +24,10 @@ from credit_scoring.data.findings import (
     WARNING,
     Finding,
     ValidationReport,
-    _check_types,
-    _example,
-    _lines,
+    add_type_findings,
     check_types,
+    example_lines,
+    example_value,
 )
 from credit_scoring.data.reading import DataSource, closest_name, read_tables
 from credit_scoring.data.schema import (
@@ -143,7 +143,7 @@ def _check_empty_cells(table: str, frame: pd.DataFrame, findings: list[Finding])
             continue
         empty = frame[column].isna().to_numpy()
         if empty.any():
-            rows, count = _lines(empty)
+            rows, count = example_lines(empty)
             findings.append(
                 Finding(
                     ERROR,
@@ -163,8 +163,8 @@ def _check_target(table: str, frame: pd.DataFrame, findings: list[Finding]) -> N
     values = pd.to_numeric(frame[TARGET], errors="coerce")
     bad = (values.notna() & ~values.isin([0, 1])).to_numpy()
     if bad.any():
-        rows, count = _lines(bad)
-        example = _example(frame[TARGET], bad)
+        rows, count = example_lines(bad)
+        example = example_value(frame[TARGET], bad)
         findings.append(
             Finding(
                 ERROR,
@@ -185,7 +185,7 @@ def _check_unique_key(table: str, frame: pd.DataFrame, findings: list[Finding]) 
     repeated = _duplicated(frame, key)
     if repeated is None or not repeated.any():
         return
-    rows, count = _lines(repeated)
+    rows, count = example_lines(repeated)
     name = " + ".join(key)
     findings.append(
         Finding(
@@ -266,7 +266,7 @@ def _check_train_test_overlap(tables: Mapping[str, pd.DataFrame], findings: list
         return
     in_train = _is_member(test_ids, train_ids)
     if in_train.any():
-        rows, count = _lines(in_train)
+        rows, count = example_lines(in_train)
         findings.append(
             Finding(
                 ERROR,
@@ -311,7 +311,7 @@ def _check_parents(
                 continue
             orphans = ~_is_member(child_ids, parent_ids)
             if orphans.any():
-                rows, count = _lines(orphans)
+                rows, count = example_lines(orphans)
                 share = count / len(child_ids)
                 findings.append(
                     Finding(
@@ -380,7 +380,7 @@ def validate_tables(tables: Mapping[str, pd.DataFrame]) -> ValidationReport:
     known = {name: frame for name, frame in tables.items() if name in TABLES}
     for name, frame in known.items():
         _check_columns(name, frame, findings)
-        _check_types(name, frame, findings)
+        add_type_findings(name, frame, findings)
         _check_empty_cells(name, frame, findings)
         _check_target(name, frame, findings)
         _check_unique_key(name, frame, findings)
