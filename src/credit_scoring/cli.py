@@ -54,10 +54,32 @@ def _pipeline(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from credit_scoring.model.scoring import score_folder
+    from credit_scoring.scoring.batch import score_folder
 
-    scored = score_folder(args.artifacts, args.data, args.out, top_reasons=args.top_reasons)
+    scored = score_folder(
+        args.artifacts, args.data, args.out, top_reasons=args.top_reasons, lang=args.lang
+    )
     print(f"{len(scored):,} applications scored; results written to {args.out}")
+    return 0
+
+
+def _recourse(args: argparse.Namespace) -> int:
+    import json
+
+    from credit_scoring.scoring.recourse import RecourseBounds, recourse_for_client
+
+    given = {
+        "annual_rate": args.annual_rate,
+        "min_term_months": args.min_term,
+        "max_term_months": args.max_term,
+        "min_amount": args.min_amount,
+    }
+    bounds = RecourseBounds(**{name: value for name, value in given.items() if value is not None})
+    recourse = recourse_for_client(args.artifacts, args.client, bounds)
+    if args.format == "json":
+        print(json.dumps(recourse.to_dict(args.lang), ensure_ascii=False, indent=1))
+    else:
+        print(recourse.report(args.lang))
     return 0
 
 
@@ -196,8 +218,30 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--artifacts", type=Path, default=DEFAULT_ARTIFACTS_DIR)
     score.add_argument("--data", type=Path, required=True, help="folder with application_test.csv")
     score.add_argument("--out", type=Path, required=True, help="output file (.csv or .parquet)")
-    score.add_argument("--top-reasons", type=int, default=3, help="reasons given per applicant")
+    score.add_argument(
+        "--top-reasons",
+        type=int,
+        default=3,
+        choices=range(0, 11),
+        metavar="0-10",
+        help="largest contributions listed per applicant (the principal reasons come anyway)",
+    )
+    score.add_argument("--lang", choices=languages(), default=DEFAULT_LANGUAGE)
     score.set_defaults(handler=_score)
+
+    recourse = commands.add_parser(
+        "recourse", help="what would change a client's decision (amount, goods price, term)"
+    )
+    recourse.add_argument("--artifacts", type=Path, default=DEFAULT_ARTIFACTS_DIR)
+    recourse.add_argument("--client", required=True, help="the client's SK_ID_CURR")
+    recourse.add_argument("--lang", choices=languages(), default=DEFAULT_LANGUAGE)
+    recourse.add_argument("--format", choices=["text", "json"], default="text")
+    # defaults: credit_scoring.scoring.recourse.RecourseBounds (documented in the README)
+    recourse.add_argument("--annual-rate", type=float, help="the lender's yearly rate (0.10)")
+    recourse.add_argument("--min-term", type=int, help="shortest term offered, months (6)")
+    recourse.add_argument("--max-term", type=int, help="longest term offered, months (60)")
+    recourse.add_argument("--min-amount", type=float, help="smallest credit granted (25000)")
+    recourse.set_defaults(handler=_recourse)
 
     monitor = commands.add_parser(
         "monitor",
@@ -236,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--artifacts", type=Path, default=DEFAULT_ARTIFACTS_DIR)
     hub.add_argument("--state", type=Path, required=True, help="accounts, audit trail, hub files")
     hub.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1")
-    hub.add_argument("--lang", choices=["fr", "en"], default="fr")
+    hub.add_argument("--lang", choices=languages(), default=DEFAULT_LANGUAGE)
     hub.add_argument(
         "--max-sessions", type=int, default=None, help="users at once (default: from memory)"
     )

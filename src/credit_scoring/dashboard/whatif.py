@@ -9,13 +9,11 @@ added to the client's displayed score: with nothing edited, the new score equals
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from credit_scoring import artifacts as names
 from credit_scoring.dashboard import formatting as fmt
 from credit_scoring.dashboard.data import WHAT_IF_COLUMNS, DashboardData
 from credit_scoring.dashboard.score import GRANTED_COLOUR, REFUSED_COLOUR, decide
@@ -34,83 +32,35 @@ class WhatIfResult:
     changed_features: list[str]
 
 
-class WhatIfModel:
-    """The final CatBoost model, loaded once, scoring edited application rows."""
-
-    def __init__(self, data: DashboardData) -> None:
-        self.data = data
-
-    @cached_property
-    def model(self):
-        """The CatBoost model of the artifacts (loaded on first use)."""
-        from credit_scoring.model.training import load_model
-
-        return load_model(self.data.artifacts_dir / names.MODEL)
-
-    def raw_scores_and_contributions(self, features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """Raw scores (log-odds) and SHAP contributions of rows, in the contributions' order."""
-        from credit_scoring.model.training import make_pool
-
-        columns = list(self.model.feature_names_)
-        categorical = [columns[i] for i in self.model.get_cat_feature_indices()]
-        pool = make_pool(features, columns, categorical)
-        raw = np.asarray(self.model.predict(pool, prediction_type="RawFormulaVal"), dtype=float)
-        shap = np.asarray(self.model.get_feature_importance(pool, type="ShapValues"), dtype=float)
-        order = [columns.index(name) for name in self.data.model_features]
-        return raw, shap[:, :-1][:, order]
-
-    def simulate(self, row: int, edits: dict[str, float]) -> WhatIfResult:
-        """Score the client with ``edits`` applied to their application (raw Kaggle columns)."""
-        build_application_features = _application_feature_builder()
-        original = self.data.applications.iloc[[row]].reset_index(drop=True)
-        edited = original.copy()
-        for column, value in edits.items():
-            if column not in edited.columns:
-                raise CreditScoringError(f"{column} is not an application column")
-            if value is None or not np.isfinite(value) or value < 0:
-                raise CreditScoringError(f"{column} must be a positive number")
-            edited[column] = np.asarray([value]).astype(edited[column].dtype)
-        both = pd.concat([original, edited], ignore_index=True)
-        rebuilt = build_application_features(both)
-        rebuilt = rebuilt.reset_index(drop=rebuilt.index.name != "SK_ID_CURR")
-        stored = {name: self.data.value(name, row) for name in self.data.model_features}
-        rows = []
-        for position in range(2):
-            values = dict(stored)
-            for name in self.data.model_features:
-                if name in rebuilt.columns:
-                    values[name] = rebuilt[name].iloc[position]
-            rows.append(values)
-        features = pd.DataFrame(rows)
-        changed = [
-            name
-            for name in self.data.model_features
-            if not _same(features[name].iloc[0], features[name].iloc[1])
-        ]
-        raw, contributions = self.raw_scores_and_contributions(features)
-        new_raw = float(self.data.raw_score[row] + raw[1] - raw[0])
-        new_contributions = self.data.contributions_of(row) + contributions[1] - contributions[0]
-        return WhatIfResult(
-            current_probability=float(self.data.probability[row]),
-            new_probability=float(self.data.calibration(new_raw)),
-            new_raw_score=new_raw,
-            new_contributions=new_contributions,
-            changed_features=changed,
-        )
-
-
-def _application_feature_builder():
-    """The pipeline's row-wise application feature code."""
-    from credit_scoring.features import build_application_features
-
-    return build_application_features
+def simulate(data: DashboardData, row: int, edits: dict[str, float]) -> WhatIfResult:
+    """Score the client with ``edits`` applied to their application (raw Kaggle columns), by
+    the Scorer and the client's own model: with nothing edited, the new score is the current
+    one."""
+    application = data.applications.iloc[[row]].reset_index(drop=True)
+    for column, value in edits.items():
+        if column not in application.columns:
+            raise CreditScoringError(f"{column} is not an application column")
+        if value is None or not np.isfinite(value) or value < 0:
+            raise CreditScoringError(f"{column} must be a positive number")
+    stored = {name: data.value(name, row) for name in data.model_features}
+    scored, features = data.scorer.score_edits(application, stored, [edits], explain=True)
+    changed = [name for name in data.model_features if not _same(stored[name], features[name][0])]
+    order = [scored.feature_names.index(name) for name in data.model_features]
+    return WhatIfResult(
+        current_probability=float(data.probability[row]),
+        new_probability=float(scored.probabilities[0]),
+        new_raw_score=float(scored.raw_scores[0]),
+        new_contributions=np.asarray(scored.contributions[0], dtype=np.float64)[order],
+        changed_features=changed,
+    )
 
 
 def _same(first, second) -> bool:
+    first_missing, second_missing = bool(pd.isna(first)), bool(pd.isna(second))
+    if first_missing or second_missing:
+        return first_missing and second_missing
     if isinstance(first, str) or isinstance(second, str):
         return first == second
-    if first is None or second is None:
-        return first is second
     try:
         return bool(np.isclose(float(first), float(second), equal_nan=True))
     except (TypeError, ValueError):
@@ -123,7 +73,6 @@ class WhatIfPanel(Panel):
     def __init__(self, state: DashboardState, data: DashboardData) -> None:
         super().__init__(state)
         self.data = data
-        self.scorer = WhatIfModel(data)
         self.result: WhatIfResult | None = None
         self.title = widgets.HTML()
         self.note = widgets.HTML()
@@ -223,7 +172,7 @@ class WhatIfPanel(Panel):
                     self.words("error.negative_value", field=self._input_label(column))
                 )
                 return
-        self.result = self.scorer.simulate(row, changed)
+        self.result = simulate(self.data, row, changed)
         self.show_message("" if changed else self.words("whatif.nothing_changed"), kind="info")
         self._show_result()
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from credit_scoring.data.schema import APPLICANT_KEY, TABLES, TARGET
 from credit_scoring.errors import DataError
+from credit_scoring.explain.principal_reasons import MAX_PRINCIPAL_REASONS
 from credit_scoring.explain.reasons import summarize_reasons
 from credit_scoring.i18n import check_language
 from credit_scoring.model.training import NON_FEATURE_COLUMNS
@@ -73,8 +74,9 @@ def score_applications(
     ``artifacts_dir`` is an artifacts folder (verified against its manifest) or a Scorer.
     Returns one row per applicant: SK_ID_CURR, raw_score, default_probability, decision,
     risk_band, model ("final", or "fold_<k>" for a past client scored out-of-fold),
-    reason_<i> / reason_<i>_feature / reason_<i>_contribution for the top reasons, and a
-    one-sentence summary.
+    principal_reason_<i>_code / principal_reason_<i> (i = 1..4, the grouped reasons raising the
+    risk), reason_<i> / reason_<i>_feature / reason_<i>_contribution for the ``top_reasons``
+    largest contributions, and a one-sentence summary.
     """
     from credit_scoring.features import build_features
 
@@ -101,27 +103,36 @@ def score_applications(
     aligned = align_features(
         frame, scorer.feature_names, scorer.feature_columns, scorer.catalog, absent
     )
-    scored = scorer.score(aligned, explain=top_reasons > 0)
+    scored = scorer.score(aligned, explain=True)
     result = scored.table().drop(columns="base_value", errors="ignore")
     result["model"] = scored.models
-    if top_reasons > 0:
-        reason_columns = _reason_columns(scorer, scored, aligned, top_reasons, lang)
-        result = pd.concat([result, reason_columns], axis=1)
-    return result
+    reason_columns = _reason_columns(scorer, scored, aligned, top_reasons, lang)
+    return pd.concat([result, reason_columns], axis=1)
 
 
 def _reason_columns(scorer: Scorer, scored, aligned, count: int, lang: str) -> pd.DataFrame:
+    """Per applicant: the principal reasons raising the risk (code and sentence, at most four),
+    the ``count`` largest contributions either way, and a one-sentence summary."""
     rows = []
     values = aligned[scorer.feature_names]
     for position in range(len(aligned)):
-        reasons = scorer.reasons(scored.contributions[position], values.iloc[position], count, lang)
+        client_values = values.iloc[position]
+        contributions = scored.contributions[position]
         row = {}
+        principal = scorer.principal_reasons(contributions, client_values, lang)
+        for rank in range(1, MAX_PRINCIPAL_REASONS + 1):
+            reason = principal[rank - 1] if rank <= len(principal) else None
+            row[f"principal_reason_{rank}_code"] = reason.code if reason else ""
+            row[f"principal_reason_{rank}"] = reason.text if reason else ""
+        reasons = scorer.reasons(contributions, client_values, count, lang) if count else []
         for rank in range(1, count + 1):
             reason = reasons[rank - 1] if rank <= len(reasons) else None
             row[f"reason_{rank}"] = f"{reason.label}: {reason.value}" if reason else ""
             row[f"reason_{rank}_feature"] = reason.feature if reason else ""
             row[f"reason_{rank}_contribution"] = reason.contribution if reason else np.nan
-        row["summary"] = summarize_reasons(reasons, scored.decisions[position], lang)
+        row["summary"] = summarize_reasons(
+            scorer.reasons(contributions, client_values, 3, lang), scored.decisions[position], lang
+        )
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -27,12 +27,14 @@ from credit_scoring.artifacts import (
     MODEL,
     OOF,
     THRESHOLD,
+    TO_BUILD,
     read_json_artifact,
     read_parquet_artifact,
 )
 from credit_scoring.data.schema import APPLICANT_KEY
-from credit_scoring.errors import DataError
+from credit_scoring.errors import ArtifactError, DataError
 from credit_scoring.explain.contributions import explain_applicants
+from credit_scoring.explain.principal_reasons import PrincipalReason, principal_reasons
 from credit_scoring.explain.reasons import Reason, top_reasons
 from credit_scoring.model.calibration import apply_calibration
 from credit_scoring.model.threshold import decide, risk_bands
@@ -247,7 +249,7 @@ class Scorer:
         for column in {column for changes in edits for column in changes}:
             if column not in rows.columns:
                 raise DataError(f"{column} is not a column of the application")
-            values = rows[column].to_numpy(dtype=np.float64, na_value=np.nan)
+            values = rows[column].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
             for position, changes in enumerate(edits):
                 if column in changes:
                     values[position] = float(changes[column])
@@ -286,6 +288,17 @@ class Scorer:
         return self.score(frame, explain=explain), frame
 
     # ----- reasons --------------------------------------------------------------------------
+    def principal_reasons(
+        self,
+        contributions_row,
+        feature_values: Mapping[str, object] | pd.Series,
+        lang: str = "fr",
+    ) -> list[PrincipalReason]:
+        """The principal reasons raising the risk of one row (at most four, with codes)."""
+        return principal_reasons(
+            contributions_row, self.feature_names, feature_values, self.catalog, lang
+        )
+
     def reasons(
         self,
         contributions_row,
@@ -297,3 +310,29 @@ class Scorer:
         return top_reasons(
             contributions_row, self.feature_names, feature_values, self.catalog, n, lang
         )
+
+
+def client_record(artifacts_dir: Path | str, client_id: int) -> tuple[pd.DataFrame, dict]:
+    """One client's raw application row (applications.parquet) and feature values
+    (features.parquet) from the artifacts; UnknownClientError when the id is not there."""
+    from credit_scoring.artifacts import APPLICATIONS, FEATURES
+    from credit_scoring.errors import UnknownClientError
+
+    try:
+        client_id = int(client_id)
+    except (TypeError, ValueError):
+        raise UnknownClientError(f"'{client_id}' is not a client number (SK_ID_CURR)") from None
+    artifacts_dir = Path(artifacts_dir)
+    found = {}
+    for name in (APPLICATIONS, FEATURES):
+        path = artifacts_dir / name
+        if not path.is_file():
+            raise ArtifactError(f"{name} is missing from {artifacts_dir}: {TO_BUILD}")
+        found[name] = pd.read_parquet(path, filters=[(APPLICANT_KEY, "==", client_id)])
+    if found[FEATURES].empty or found[APPLICATIONS].empty:
+        raise UnknownClientError(
+            f"client {client_id} is not in the artifacts of {artifacts_dir}: check the number"
+        )
+    features = found[FEATURES].iloc[0]
+    stored = {name: (None if pd.isna(value) else value) for name, value in features.items()}
+    return found[APPLICATIONS].iloc[[0]].reset_index(drop=True), stored
