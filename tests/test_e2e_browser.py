@@ -141,6 +141,16 @@ def test_dashboard_in_a_real_browser(dashboard_url, browser):
     assert after != before and label in after
     page.screenshot(path=str(RESULTS / "dashboard_bar_clicked.png"), full_page=True)
 
+    # the group toggle is linked to the state: similar clients, with the k slider shown
+    assert not page.locator(".cs-k").is_visible()
+    similar = translate("compare.mode.similar", "fr")
+    page.click(f".cs-group-mode button:has-text('{similar}')")
+    page.wait_for_function(
+        "() => document.querySelector('.cs-group-info').innerText.includes('50 clients')",
+        timeout=30_000,
+    )
+    assert page.locator(".cs-k").is_visible()
+
     # the language switch changes the words
     page.click(".cs-language button:has-text('English')")
     page.wait_for_function(
@@ -158,6 +168,10 @@ def test_dashboard_in_a_real_browser(dashboard_url, browser):
     assert "Probability of default" in body
     for french in french_words:
         assert french not in body
+    # relabelling the controls kept the choices: still the similar clients
+    active = page.inner_text(".cs-group-mode button.mod-active")
+    assert active.strip() == translate("compare.mode.similar", "en")
+    assert "50 clients" in page.inner_text(".cs-group-info")
     page.screenshot(path=str(RESULTS / "dashboard_en.png"), full_page=True)
 
     # an unknown id shows the message and the page keeps working
