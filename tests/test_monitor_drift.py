@@ -158,7 +158,8 @@ def test_result_is_valid_json_and_an_html_page():
     assert list(table["name"]) == ["default_probability", "top", "other"]
     page = render_html(result, {"top": "The top feature"})
     assert "Significant drift" in page and "The top feature" in page
-    assert page.count("<img") == 2  # the score and the one drifted feature
+    assert page.count("<img") == 3  # the score and both features, most drifted first
+    assert page.index('alt="top') < page.index('alt="other')
 
 
 def test_missing_feature_column_in_new_rows_is_a_data_error():

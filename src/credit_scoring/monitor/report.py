@@ -29,11 +29,11 @@ HEADLINES = {
 }
 
 
-def _chart(item: VariableDrift, title: str) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
+def drift_figure(item: VariableDrift, title: str | None = None):
+    """A matplotlib figure of one variable's bins: training against new shares (in %)."""
     from matplotlib import pyplot as plt
+
+    title = title or f"{item.name}: PSI {item.psi:.3f}, {item.verdict}"
 
     keep = [i for i, label in enumerate(item.bins) if item.shares_train[i] or item.shares_new[i]]
     labels = [item.bins[i] for i in keep]
@@ -49,6 +49,13 @@ def _chart(item: VariableDrift, title: str) -> str:
     axis.legend(fontsize=7, frameon=False)
     axis.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
+    return figure
+
+
+def _chart(item: VariableDrift, title: str) -> str:
+    from matplotlib import pyplot as plt
+
+    figure = drift_figure(item, title)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     plt.close(figure)
@@ -85,8 +92,7 @@ def render_html(result: MonitoringResult, labels: dict[str, str] | None = None) 
             f"<li>Refused at the model's threshold: {result.refusal_rate_train:.1%} of training "
             f"applicants, {result.refusal_rate_new:.1%} of new applicants.</li>"
         )
-    drifted = [item for item in result.features if item.verdict != "stable"]
-    drifted = sorted(drifted, key=lambda item: item.psi, reverse=True)[:DRAWN_FEATURES]
+    drifted = sorted(result.features, key=lambda item: item.psi, reverse=True)[:DRAWN_FEATURES]
 
     def title(item: VariableDrift) -> str:
         words = labels.get(item.name)
