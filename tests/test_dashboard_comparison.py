@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from credit_scoring.dashboard import formatting as fmt
-from credit_scoring.dashboard.axes import clamp, unique_labels, value_range
+from credit_scoring.dashboard.axes import clamp, gauge_top, tenths, unique_labels, value_range
 from credit_scoring.dashboard.comparison import (
     DEFAULTED,
     REPAID,
@@ -27,7 +27,14 @@ from credit_scoring.dashboard.comparison import (
     scatter_points,
     scatter_sample,
 )
-from credit_scoring.dashboard.explanation import WaterfallStep, shorten, step_text, top_features
+from credit_scoring.dashboard.explanation import (
+    WaterfallStep,
+    distance_words,
+    shorten,
+    step_text,
+    top_features,
+    waterfall_series,
+)
 from credit_scoring.dashboard.state import DashboardState, FilterLink, link_selection, paused
 from credit_scoring.errors import EmptyGroupError
 
@@ -174,6 +181,15 @@ def test_axes_helpers():
     assert value_range(np.array([])) == (0.0, 1.0)
 
 
+@pytest.mark.parametrize(
+    ("probability", "threshold", "top"),
+    [(0.04, 0.08, 0.4), (0.3, 0.08, 0.5), (0.08, 0.45, 0.7), (0.9, 0.5, 1.0)],
+)
+def test_the_gauge_leaves_room_for_the_client_and_the_threshold(probability, threshold, top):
+    assert gauge_top(probability, threshold) == pytest.approx(top)
+    assert tenths(top)[-1] == pytest.approx(top) and tenths(top)[1] == pytest.approx(0.1)
+
+
 # ----- explanation -------------------------------------------------------------------------------
 def test_top_features_are_the_largest_in_size_without_zeros():
     assert top_features(np.array([0.1, -0.5, 0.0, 0.3]), 3) == [1, 3, 0]
@@ -263,3 +279,38 @@ def test_a_filter_link_keeps_one_entry_of_the_filters():
     dropdown.value = "M"
     dropdown.value = ""
     assert state.filters == {}
+
+
+def test_waterfall_series_stack_an_offset_and_one_coloured_part_per_step():
+    steps = [
+        WaterfallStep("__start__", "", 0.0, 0.05),
+        WaterfallStep("A", "", 0.05, 0.08),  # raises by 3 points
+        WaterfallStep("B", "", 0.08, 0.06),  # lowers by 2 points
+        WaterfallStep("__end__", "", 0.0, 0.06),
+    ]
+    offsets, raises, lowers, totals = waterfall_series(steps)
+    np.testing.assert_allclose(offsets, [0.0, 0.05, 0.06, 0.0])
+    np.testing.assert_allclose(raises, [0.0, 0.03, 0.0, 0.0])
+    np.testing.assert_allclose(lowers, [0.0, 0.0, 0.02, 0.0])
+    np.testing.assert_allclose(totals, [0.05, 0.0, 0.0, 0.06])
+
+
+@pytest.mark.parametrize(
+    ("probability", "side", "margin", "points"),
+    [
+        (0.043, "below", "clear", "3,7"),
+        (0.09, "above", "close", "1,0"),
+        (0.30, "above", "far", "22,0"),
+        (0.080, "above", "close", "0,0"),
+    ],
+)
+def test_distance_to_the_threshold_in_words(probability, side, margin, points):
+    from credit_scoring.i18n import translate
+
+    expected = translate(
+        f"score.distance_{side}",
+        "fr",
+        points=points,
+        margin=translate(f"score.margin_{margin}", "fr"),
+    )
+    assert distance_words(probability, 0.08, "fr") == expected

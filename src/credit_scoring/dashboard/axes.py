@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -17,6 +19,17 @@ def nice_ticks(low: float, high: float, count: int = 5) -> np.ndarray:
     first = np.ceil(low / step - 1e-9) * step
     ticks = np.arange(first, high + step * 1e-9, step)
     return np.round(ticks, 10) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def gauge_top(probability: float, threshold: float) -> float:
+    """Right end of the score gauge: room for the client and the threshold with a margin, by
+    tenths, between 40 % and 100 %."""
+    return min(1.0, max(0.4, math.ceil(max(probability, threshold) * 15) / 10))
+
+
+def tenths(top: float) -> list[float]:
+    """Ticks 0, 0.1, 0.2... up to ``top``."""
+    return [round(tick, 2) for tick in np.arange(0.0, top + 1e-9, 0.1)]
 
 
 def unique_labels(labels: list[str]) -> list[str]:

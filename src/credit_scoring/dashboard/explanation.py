@@ -1,5 +1,5 @@
 """The explanation of a client's score, without widgets: the waterfall's steps from the average
-client to this client, and the plain-language reasons and summary."""
+client to this client, the plain-language reasons and summary, the distance to the threshold."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from credit_scoring.i18n import translate
 from credit_scoring.model.threshold import decide
 
 LABEL_CHARACTERS = 40
+#: Distances to the threshold (in points) below which a decision is close, then clear.
+CLOSE_MARGIN_POINTS = 2.0
+CLEAR_MARGIN_POINTS = 10.0
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,22 @@ def waterfall_steps(
     return steps
 
 
+def waterfall_series(steps: list[WaterfallStep]) -> list[list[float]]:
+    """The four stacked series of the waterfall's bars: an invisible offset, then the part that
+    raises the risk, the part that lowers it, and the totals (first and last bars)."""
+    offsets, raises, lowers, totals = [], [], [], []
+    for step in steps:
+        if step.is_total:
+            offsets.append(0.0), raises.append(0.0), lowers.append(0.0), totals.append(step.end)
+            continue
+        low, high = sorted((step.start, step.end))
+        offsets.append(low)
+        raises.append(high - low if step.end >= step.start else 0.0)
+        lowers.append(high - low if step.end < step.start else 0.0)
+        totals.append(0.0)
+    return [offsets, raises, lowers, totals]
+
+
 def step_text(step: WaterfallStep, lang: str) -> str:
     """The number beside a bar: the probability of a total, the change in points of a step."""
     if step.is_total:
@@ -115,6 +134,20 @@ def summary_for(
     reasons = reasons_for(data, row, 3, lang, contributions)
     shown = float(data.probability[row]) if probability is None else probability
     return summarize_reasons(reasons, decide(shown, threshold), lang)
+
+
+def distance_words(probability: float, threshold: float, lang: str) -> str:
+    """The distance to the threshold in words: how far, and on which side."""
+    gap = (probability - threshold) * 100
+    size = abs(gap)
+    if size < CLOSE_MARGIN_POINTS:
+        margin = translate("score.margin_close", lang)
+    elif size < CLEAR_MARGIN_POINTS:
+        margin = translate("score.margin_clear", lang)
+    else:
+        margin = translate("score.margin_far", lang)
+    key = "score.distance_above" if gap >= 0 else "score.distance_below"
+    return translate(key, lang, points=fmt.points(gap / 100, lang), margin=margin)
 
 
 def reason_line(reason, lang: str) -> str:

@@ -9,10 +9,15 @@ import ipywidgets as widgets
 
 from credit_scoring.dashboard import formatting as fmt
 from credit_scoring.dashboard.data import DashboardData
-from credit_scoring.dashboard.explanation import reason_line, reasons_for, summary_for
+from credit_scoring.dashboard.explanation import (
+    distance_words,
+    reason_line,
+    reasons_for,
+    summary_for,
+)
 from credit_scoring.dashboard.formatting import escape
 from credit_scoring.dashboard.info import key_facts
-from credit_scoring.dashboard.score import GRANTED_COLOUR, REFUSED_COLOUR, distance_words
+from credit_scoring.dashboard.score import GRANTED_COLOUR, REFUSED_COLOUR
 from credit_scoring.dashboard.state import DashboardState, Panel, safe
 from credit_scoring.i18n import translate
 from credit_scoring.model.threshold import decide

@@ -6,32 +6,16 @@ import math
 
 import bqplot as bq
 import ipywidgets as widgets
-import numpy as np
 
 from credit_scoring.dashboard import formatting as fmt
+from credit_scoring.dashboard.axes import gauge_top, tenths
 from credit_scoring.dashboard.data import DashboardData
+from credit_scoring.dashboard.explanation import distance_words
 from credit_scoring.dashboard.state import DashboardState, Panel, safe
-from credit_scoring.i18n import translate
 from credit_scoring.model.threshold import decide
 
 GRANTED_COLOUR = "#1a7f37"
 REFUSED_COLOUR = "#c62828"
-CLOSE_MARGIN_POINTS = 2.0
-CLEAR_MARGIN_POINTS = 10.0
-
-
-def distance_words(probability: float, threshold: float, lang: str) -> str:
-    """The distance to the threshold in words: how far, and on which side."""
-    gap = (probability - threshold) * 100
-    size = abs(gap)
-    if size < CLOSE_MARGIN_POINTS:
-        margin = translate("score.margin_close", lang)
-    elif size < CLEAR_MARGIN_POINTS:
-        margin = translate("score.margin_clear", lang)
-    else:
-        margin = translate("score.margin_far", lang)
-    key = "score.distance_above" if gap >= 0 else "score.distance_below"
-    return translate(key, lang, points=fmt.points(gap / 100, lang), margin=margin)
 
 
 class ScorePanel(Panel):
@@ -170,7 +154,7 @@ class ScorePanel(Panel):
         probability = float(self.data.probability[row])
         decision = decide(probability, threshold)
         colour = GRANTED_COLOUR if decision == "granted" else REFUSED_COLOUR
-        band = self.data.risk_band[row]
+        band = self.data.risk_band_of(row)
         outcome = self._outcome(row)
         client_words = self.words("score.client", client=self.state.client_id)
         distance = distance_words(probability, threshold, lang)
@@ -187,10 +171,10 @@ class ScorePanel(Panel):
             f'<div class="cs-outcome">{fmt.escape(outcome)}</div>'
             "</div>"
         )
-        top = min(1.0, max(0.4, math.ceil(max(probability, threshold) * 15) / 10))
+        top = gauge_top(probability, threshold)
         with self.gauge.hold_sync():
             self.x_scale.max = top
-            self.x_axis.tick_values = [round(tick, 2) for tick in np.arange(0.0, top + 1e-9, 0.1)]
+            self.x_axis.tick_values = tenths(top)
             self.zones.x = [[0.0, threshold], [threshold, top]]
             self.threshold_line.x = [threshold, threshold]
             self.threshold_label.x = [threshold]

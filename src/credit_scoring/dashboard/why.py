@@ -13,6 +13,7 @@ from credit_scoring.dashboard.explanation import (
     shorten,
     step_text,
     summary_for,
+    waterfall_series,
     waterfall_steps,
 )
 from credit_scoring.dashboard.state import DashboardState, Panel, safe
@@ -166,16 +167,6 @@ class WhyPanel(Panel):
         row = self.data.row_of(self.state.client_id)
         steps = waterfall_steps(self.data, row, self.state.n_contributions, lang)
         self.steps = steps
-        offsets, raises, lowers, totals = [], [], [], []
-        for step in steps:
-            if step.is_total:
-                offsets.append(0.0), raises.append(0.0), lowers.append(0.0), totals.append(step.end)
-                continue
-            low, high = sorted((step.start, step.end))
-            offsets.append(low)
-            raises.append(high - low if step.end >= step.start else 0.0)
-            lowers.append(high - low if step.end < step.start else 0.0)
-            totals.append(0.0)
         labels = unique_labels([step.label for step in steps])
         top = max(max(s.start, s.end) for s in steps)
         change_texts = [step_text(step, lang) for step in steps]
@@ -184,7 +175,7 @@ class WhyPanel(Panel):
             self.category_scale.domain = labels[::-1]  # first bar on top
             self.value_scale.max = float(top) * 1.3 + 1e-6
             self.bars.x = labels
-            self.bars.y = [offsets, raises, lowers, totals]
+            self.bars.y = waterfall_series(steps)
             self.change_labels.y = labels
             self.change_labels.x = [max(s.start, s.end) for s in steps]
             self.change_labels.text = change_texts
