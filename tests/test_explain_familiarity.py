@@ -103,3 +103,19 @@ def test_feature_table_without_the_space_features_is_an_artifact_error(populatio
     frame, space = population
     with pytest.raises(ArtifactError, match="rebuild the artifacts"):
         familiarity_table(frame.drop(columns="age"), space)
+
+
+def test_warning_in_plain_words_for_unfamiliar_clients_only(population):
+    from credit_scoring.explain.familiarity import describe_familiarity
+
+    frame, space = population
+    table, _ = familiarity_table(frame, space)
+    rows = table.set_index("SK_ID_CURR")
+    assert describe_familiarity(rows.loc[5001], "fr") is None
+    french = describe_familiarity(rows.loc[5003], "fr", {"score": "Score externe"})
+    assert french.startswith("Ce client ressemble peu aux clients sur lesquels le modèle a appris")
+    assert "Score externe" in french
+    assert ("loin" in french) == bool(rows.loc[5003, "far_from_known_clients"])
+    english = describe_familiarity(rows.loc[5002], "en")
+    assert "unlike the clients the model learned from" in english
+    assert "far from" in english and "income, age, score" in english

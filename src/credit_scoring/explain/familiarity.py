@@ -228,3 +228,24 @@ def load_familiarity(artifacts_dir: Path | str) -> tuple[pd.DataFrame, Familiari
             f"{path.parent} has an unreadable familiarity artifact ({error}): {to_build}"
         ) from None
     return table, thresholds
+
+
+def describe_familiarity(
+    row: Mapping, lang: str = "fr", labels: Mapping[str, str] | None = None
+) -> str | None:
+    """The warning shown beside an unfamiliar client's score, in plain words with its reasons
+    (``row``: one row of the familiarity table; ``labels``: feature name → label in ``lang``);
+    None for a client like the training population."""
+    from credit_scoring.i18n import translate
+
+    if not bool(row["unfamiliar"]):
+        return None
+    labels = labels or {}
+    reasons = []
+    if bool(row["far_from_known_clients"]):
+        reasons.append(translate(f"familiarity.reason.{FAR}", lang))
+    features = [name for name in str(row["outside_range_features"]).split(", ") if name]
+    if features:
+        named = ", ".join(labels.get(name, name) for name in features)
+        reasons.append(translate(f"familiarity.reason.{OUT_OF_RANGE}", lang, features=named))
+    return f"{translate('familiarity.warning', lang)} ({'; '.join(reasons)})"
