@@ -202,7 +202,7 @@ def test_client_card_shows_formatted_values_never_raw_codes(app, data):
 
 
 def test_filters_narrow_the_list_count_and_navigation(app, data):
-    applications = data.applications
+    applications = data.tables.applications.select(["CODE_GENDER"]).to_pandas()
     level = str(applications["CODE_GENDER"].mode()[0])
     expected = int((applications["CODE_GENDER"] == level).sum())
     app.picker.dropdowns["CODE_GENDER"].value = level
@@ -323,9 +323,9 @@ def test_what_if_recomputes_features_and_rescores(app, data):
     result = app.whatif.result
     assert result.changed_features == []
     assert result.new_probability == pytest.approx(result.current_probability, abs=1e-9)
-    credit = float(data.applications["AMT_CREDIT"].iloc[row])
+    credit = float(data.application_value("AMT_CREDIT", row))
     app.whatif.inputs["AMT_CREDIT"].value = credit * 4
-    app.whatif.inputs["AMT_ANNUITY"].value = float(data.applications["AMT_ANNUITY"].iloc[row]) * 4
+    app.whatif.inputs["AMT_ANNUITY"].value = float(data.application_value("AMT_ANNUITY", row)) * 4
     app.whatif.run()
     result = app.whatif.result
     derived = [
@@ -449,7 +449,7 @@ def test_every_category_level_has_words_in_both_languages(data):
 
 def test_a_language_switch_keeps_every_choice(app, data):
     show(app, row_with(data, "refused"))
-    level = str(data.applications["CODE_GENDER"].mode()[0])
+    level = str(data.application(row_with(data, "refused"))["CODE_GENDER"][0])
     app.picker.dropdowns["CODE_GENDER"].value = level
     app.compare.mode.value = "similar"
     feature = app.compare.numeric_names[2]

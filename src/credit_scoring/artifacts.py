@@ -40,6 +40,11 @@ global_importance.json
 population_summaries.json
     Per feature, the whole population: histogram bins with counts and default rates (numeric)
     or levels with counts and default rates (categorical).
+client_table.arrow, applications.arrow
+    The per-client tables the dashboard reads, as uncompressed Arrow IPC files that every
+    dashboard kernel memory-maps (one shared copy in the page cache): features, scores and
+    outcome by column (text as int16 codes), and the raw application rows
+    (see credit_scoring.explain.client_tables).
 similar_clients.npz
     The standardized neighbour space: ids, matrix (float32), feature names, means and scales;
     the dashboard builds a KD-tree over it to find the k most similar known-outcome clients.
@@ -83,6 +88,8 @@ CONTRIBUTIONS_META = "contributions.json"
 GLOBAL_IMPORTANCE = "global_importance.json"
 POPULATION_SUMMARIES = "population_summaries.json"
 SIMILAR_CLIENTS = "similar_clients.npz"
+CLIENT_TABLE = "client_table.arrow"
+APPLICATIONS_TABLE = "applications.arrow"
 FAMILIARITY = "familiarity.parquet"
 FAMILIARITY_THRESHOLDS = "familiarity.json"
 MONITORING = "monitoring.json"

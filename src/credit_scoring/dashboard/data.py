@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring import artifacts as names
-from credit_scoring.artifacts import TO_BUILD, read_json_artifact, read_parquet_artifact
+from credit_scoring.artifacts import TO_BUILD, read_json_artifact
 from credit_scoring.errors import ArtifactError, EmptyGroupError, UnknownClientError
+from credit_scoring.explain.client_tables import MISSING_CODE, ClientTables, text_codes
 from credit_scoring.i18n import translate
-from credit_scoring.model.threshold import RISK_BANDS
+from credit_scoring.model.threshold import RISK_BAND_CUTS, RISK_BANDS, decide, risk_bands
 from credit_scoring.scoring import Scorer
 
 #: Application columns offered as filters (raw Kaggle columns with readable levels).
@@ -43,20 +44,6 @@ WHAT_IF_COLUMNS = (
     "AMT_GOODS_PRICE",
     "CNT_CHILDREN",
 )
-#: Code of a missing level in the integer-coded text columns (filters, categorical features).
-MISSING_CODE = -1
-
-
-def _codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Integer codes (-1 for missing) and sorted level names of a text column."""
-    categorical = pd.Categorical(pd.Series(values, dtype="str").where(pd.notna(values)))
-    levels = [str(level) for level in categorical.categories]
-    order = np.argsort(levels)
-    remap = np.empty(len(levels) + 1, dtype=np.int16)
-    remap[:-1] = np.argsort(order)
-    remap[-1] = MISSING_CODE
-    codes = remap[np.asarray(categorical.codes)]
-    return codes.astype(np.int16), [levels[i] for i in order]
 
 
 class DashboardData:
@@ -88,41 +75,28 @@ class DashboardData:
         self.catalog: dict = catalog
         self.entries: dict[str, dict] = {entry["name"]: entry for entry in catalog["features"]}
 
-        features = self._read_parquet(names.FEATURES)
-        scores = self._read_parquet(names.SCORES)
-        self.client_ids = features["SK_ID_CURR"].to_numpy(np.int64)
-        if not np.array_equal(scores["SK_ID_CURR"].to_numpy(np.int64), self.client_ids):
-            raise ArtifactError(
-                f"{names.SCORES} and {names.FEATURES} list different clients: "
-                "rebuild the artifacts with one pipeline run"
-            )
+        # Columns are read-only views of memory-mapped files, shared by every kernel.
+        self.tables = ClientTables.open(folder)
+        self.client_ids = self.tables.column("SK_ID_CURR")
         self.n_clients = len(self.client_ids)
         self._id_order = np.argsort(self.client_ids, kind="stable")
         self._sorted_ids = self.client_ids[self._id_order]
         self._sorted_id_texts = np.sort(self.client_ids.astype(str))
 
-        self.split = features[names.SPLIT].astype(str).to_numpy()
-        self.is_historical = self.split == names.TRAIN
-        self.target = features["TARGET"].to_numpy(np.float32)
-        self.probability = scores["default_probability"].to_numpy(np.float64)
-        self.raw_score = scores["raw_score"].to_numpy(np.float64)
-        self.base_value = scores["base_value"].to_numpy(np.float64)
-        self.decision = scores["decision"].astype(str).to_numpy()
-        self.risk_band = scores["risk_band"].astype(str).to_numpy()
+        self.is_historical = self.tables.column("is_historical")
+        self.target = self.tables.column("TARGET")
+        self.probability = self.tables.column("default_probability")
+        self.raw_score = self.tables.column("raw_score")
+        self.base_value = self.tables.column("base_value")
 
-        self.feature_names = [
-            name for name in features.columns if name not in ("SK_ID_CURR", names.SPLIT, "TARGET")
-        ]
+        self.feature_names = self.tables.feature_names()
         self.numeric: dict[str, np.ndarray] = {}
         self.categorical: dict[str, tuple[np.ndarray, list[str]]] = {}
         for name in self.feature_names:
-            column = features[name]
-            if pd.api.types.is_numeric_dtype(column) and not isinstance(
-                column.dtype, pd.CategoricalDtype
-            ):
-                self.numeric[name] = column.to_numpy(np.float32, na_value=np.nan)
+            if name in self.tables.levels:
+                self.categorical[name] = (self.tables.column(name), self.tables.levels[name])
             else:
-                self.categorical[name] = _codes(column)
+                self.numeric[name] = self.tables.column(name)
         for name in self.feature_names:
             self.entries.setdefault(
                 name,
@@ -137,39 +111,23 @@ class DashboardData:
                     "kind": "categorical" if name in self.categorical else "numeric",
                 },
             )
-        del features, scores
 
-        applications = self._read_parquet(names.APPLICATIONS)
-        app_ids = applications["SK_ID_CURR"].to_numpy(np.int64)
-        if not np.array_equal(app_ids, self.client_ids):
-            position = pd.Index(app_ids).get_indexer(self.client_ids)
-            if (position < 0).any():
-                raise ArtifactError(
-                    f"{names.APPLICATIONS} lacks some clients of {names.FEATURES}: "
-                    "rebuild the artifacts with one pipeline run"
-                )
-            applications = applications.iloc[position].reset_index(drop=True)
-        self.applications = applications
+        applications = self.tables.applications
+        self.application_columns: list[str] = list(applications.column_names)
         self.filter_codes: dict[str, np.ndarray] = {}
         self.filter_levels: dict[str, list[str]] = {}
         for column in CATEGORY_FILTERS:
-            if column in applications.columns:
-                codes, levels = _codes(applications[column].where(applications[column] != "XNA"))
+            if column in self.application_columns:
+                values = applications.column(column).to_pandas()
+                codes, levels = text_codes(values.where(values != "XNA"))
                 self.filter_codes[column], self.filter_levels[column] = codes, levels
-        if "DAYS_BIRTH" in applications.columns:
-            age = -applications["DAYS_BIRTH"].to_numpy(np.float64) / 365.25
+        if "DAYS_BIRTH" in self.application_columns:
+            days = applications.column("DAYS_BIRTH").to_numpy(zero_copy_only=False)
+            age = -np.asarray(days, dtype=np.float64) / 365.25
             band = np.digitize(age, AGE_BAND_EDGES[1:-1]).astype(np.int16)
             band[np.isnan(age)] = MISSING_CODE
             self.filter_codes["AGE_BAND"] = band
             self.filter_levels["AGE_BAND"] = list(AGE_BAND_LEVELS)
-        # risk bands in their natural order (very low .. very high) for the dropdown
-        band_index = {band: i for i, band in enumerate(RISK_BANDS)}
-        self.filter_codes["risk_band"] = np.array(
-            [band_index.get(band, MISSING_CODE) for band in self.risk_band], dtype=np.int16
-        )
-        self.filter_levels["risk_band"] = list(RISK_BANDS)
-        self.filter_codes["decision"] = np.where(self.decision == "refused", 1, 0).astype(np.int16)
-        self.filter_levels["decision"] = ["granted", "refused"]
         self.filter_codes["SPLIT"] = np.where(self.is_historical, 1, 0).astype(np.int16)
         self.filter_levels["SPLIT"] = ["new", "historical"]
 
@@ -189,11 +147,44 @@ class DashboardData:
         # The one scoring path (what-if, recourse); the manifest was verified above.
         self.scorer = Scorer.from_artifacts(self.artifacts_dir, verify=False)
         self.threshold = self.scorer.threshold
+        self.set_decision_threshold(self.threshold)
         self.importance_order = [item["feature"] for item in self.global_importance]
         self.similar_space  # noqa: B018 - load the neighbour space and build its tree once, now
 
-    def _read_parquet(self, name: str) -> pd.DataFrame:
-        return read_parquet_artifact(self.artifacts_dir, name)
+    def set_decision_threshold(self, threshold: float) -> None:
+        """Decision and risk-band filters at ``threshold`` (the model's, or a simulated one)."""
+        self.filter_codes["decision"] = (self.probability >= threshold).astype(np.int16)
+        self.filter_levels["decision"] = ["granted", "refused"]
+        bands = np.searchsorted(np.array(RISK_BAND_CUTS) * threshold, self.probability, "right")
+        self.filter_codes["risk_band"] = bands.astype(np.int16)  # very low .. very high
+        self.filter_levels["risk_band"] = list(RISK_BANDS)
+
+    def decision_of(self, row: int, threshold: float | None = None) -> str:
+        """The client's decision at ``threshold`` (the model's by default)."""
+        return decide(self.probability[row], self.threshold if threshold is None else threshold)
+
+    def risk_band_of(self, row: int, threshold: float | None = None) -> str:
+        """The client's risk band at ``threshold`` (the model's by default)."""
+        return risk_bands(self.probability[row], self.threshold if threshold is None else threshold)
+
+    @property
+    def decision(self) -> np.ndarray:
+        """Every client's decision at the model's threshold."""
+        return decide(self.probability, self.threshold)
+
+    @property
+    def risk_band(self) -> np.ndarray:
+        """Every client's risk band at the model's threshold."""
+        return risk_bands(self.probability, self.threshold)
+
+    def application(self, row: int) -> pd.DataFrame:
+        """The client's raw application row (one-row DataFrame of Kaggle columns)."""
+        return self.tables.application(row)
+
+    def application_value(self, column: str, row: int):
+        """One raw application value of the client (None when missing)."""
+        value = self.tables.applications.column(column)[int(row)].as_py()
+        return value
 
     def calibration(self, raw_score: np.ndarray | float) -> np.ndarray:
         """Displayed probabilities of raw scores (log-odds), in the shape given."""

@@ -36,7 +36,7 @@ def simulate(data: DashboardData, row: int, edits: dict[str, float]) -> WhatIfRe
     """Score the client with ``edits`` applied to their application (raw Kaggle columns), by
     the Scorer and the client's own model: with nothing edited, the new score is the current
     one."""
-    application = data.applications.iloc[[row]].reset_index(drop=True)
+    application = data.application(row)
     for column, value in edits.items():
         if column not in application.columns:
             raise CreditScoringError(f"{column} is not an application column")
@@ -78,7 +78,7 @@ class WhatIfPanel(Panel):
         self.note = widgets.HTML()
         self.inputs: dict[str, widgets.FloatText] = {}
         for column in WHAT_IF_COLUMNS:
-            if column in data.applications.columns:
+            if column in data.application_columns:
                 box = widgets.FloatText(
                     layout=widgets.Layout(width="95%"), style={"description_width": "55%"}
                 )
@@ -142,7 +142,7 @@ class WhatIfPanel(Panel):
             return
         row = self.data.row_of(self.state.client_id)
         for column, box in self.inputs.items():
-            value = self.data.applications[column].iloc[row]
+            value = self.data.application_value(column, row)
             box.value = 0.0 if pd.isna(value) else float(value)
         self.show_message("")
         self._show_result()
@@ -152,7 +152,7 @@ class WhatIfPanel(Panel):
         row = self.data.row_of(self.state.client_id)
         changed = {}
         for column, box in self.inputs.items():
-            original = self.data.applications[column].iloc[row]
+            original = self.data.application_value(column, row)
             if pd.isna(original) and box.value == 0.0:
                 continue
             if pd.isna(original) or not np.isclose(float(original), float(box.value)):

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring.artifacts import (
+    APPLICATIONS,
     CONTRIBUTIONS,
     CONTRIBUTIONS_META,
     GLOBAL_IMPORTANCE,
@@ -26,6 +27,7 @@ from credit_scoring.artifacts import (
 )
 from credit_scoring.data.schema import APPLICANT_KEY, TARGET
 from credit_scoring.errors import ArtifactError
+from credit_scoring.explain.client_tables import write_client_tables
 from credit_scoring.explain.contributions import Explanations, global_importance
 from credit_scoring.explain.neighbours import (
     DEFAULT_KEY_COUNT,
@@ -144,4 +146,10 @@ def write_explain_artifacts(run: ExplainRun, artifacts_dir: Path | str) -> list[
     for name, content in files.items():
         write_json_artifact(artifacts_dir, name, content, indent=None)
     save_similar_space(run.space, artifacts_dir / SIMILAR_CLIENTS)
-    return [artifacts_dir / name for name in (SCORES, CONTRIBUTIONS, SIMILAR_CLIENTS, *files)]
+    applications = read_parquet_artifact(artifacts_dir, APPLICATIONS)
+    tables = write_client_tables(
+        read_features(artifacts_dir), run.scores, applications, artifacts_dir
+    )
+    return [
+        artifacts_dir / name for name in (SCORES, CONTRIBUTIONS, SIMILAR_CLIENTS, *files)
+    ] + tables
