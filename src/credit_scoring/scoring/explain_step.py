@@ -29,6 +29,11 @@ from credit_scoring.data.schema import APPLICANT_KEY, TARGET
 from credit_scoring.errors import ArtifactError
 from credit_scoring.explain.client_tables import write_client_tables
 from credit_scoring.explain.contributions import Explanations, global_importance
+from credit_scoring.explain.familiarity import (
+    FamiliarityThresholds,
+    familiarity_table,
+    save_familiarity,
+)
 from credit_scoring.explain.neighbours import (
     DEFAULT_KEY_COUNT,
     SimilarSpace,
@@ -54,6 +59,8 @@ class ExplainRun:
     space: SimilarSpace
     timings_seconds: dict
     parameters: dict
+    familiarity: pd.DataFrame
+    familiarity_thresholds: FamiliarityThresholds
 
 
 def score_table(frame: pd.DataFrame, scored: Scored) -> pd.DataFrame:
@@ -114,12 +121,26 @@ def run_explanations(
     started = time.perf_counter()
     space = build_similar_space(frame, key_features(frame, importance, key_feature_count))
     timings["similar_clients"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    familiarity, familiarity_thresholds = familiarity_table(frame, space)
+    timings["familiarity"] = time.perf_counter() - started
     parameters = {
         "key_feature_count": key_feature_count,
         "summary_bins": summary_bins,
         "risk_band_cuts_times_threshold": list(RISK_BAND_CUTS),
     }
-    return ExplainRun(scores, explanations, importance, summaries, space, timings, parameters)
+    return ExplainRun(
+        scores,
+        explanations,
+        importance,
+        summaries,
+        space,
+        timings,
+        parameters,
+        familiarity,
+        familiarity_thresholds,
+    )
 
 
 def write_explain_artifacts(run: ExplainRun, artifacts_dir: Path | str) -> list[Path]:
@@ -146,10 +167,13 @@ def write_explain_artifacts(run: ExplainRun, artifacts_dir: Path | str) -> list[
     for name, content in files.items():
         write_json_artifact(artifacts_dir, name, content, indent=None)
     save_similar_space(run.space, artifacts_dir / SIMILAR_CLIENTS)
+    familiarity = save_familiarity(run.familiarity, run.familiarity_thresholds, artifacts_dir)
     applications = read_parquet_artifact(artifacts_dir, APPLICATIONS)
     tables = write_client_tables(
         read_features(artifacts_dir), run.scores, applications, artifacts_dir
     )
-    return [
-        artifacts_dir / name for name in (SCORES, CONTRIBUTIONS, SIMILAR_CLIENTS, *files)
-    ] + tables
+    return (
+        [artifacts_dir / name for name in (SCORES, CONTRIBUTIONS, SIMILAR_CLIENTS, *files)]
+        + tables
+        + familiarity
+    )
