@@ -248,7 +248,7 @@ def test_reading_absent_artifacts_says_what_to_do(tmp_path):
     with pytest.raises(ArtifactError, match="features step"):
         read_features(tmp_path)
     (tmp_path / artifacts.FEATURE_CATALOG).write_text("{not json", encoding="utf-8")
-    with pytest.raises(ArtifactError, match="unreadable"):
+    with pytest.raises(ArtifactError, match="not valid JSON"):
         read_feature_catalog(tmp_path)
 
 

@@ -31,6 +31,7 @@ from credit_scoring.artifacts import (
     SPLIT,
     TEST,
     TRAIN,
+    read_features,
     read_json_artifact,
 )
 from credit_scoring.errors import ArtifactError, CreditScoringError, DataError
@@ -204,13 +205,12 @@ def write_run_manifest(
     executed notebook of report/ adds what Papermill injected into it (``papermill <stem>``).
     Row counts are the applicants of features.parquet.
     """
-    import pandas as pd
 
     artifacts_dir = Path(artifacts_dir)
     to_build = "run every step of `credit-scoring pipeline`"
     if not (artifacts_dir / FEATURES).is_file():
         raise ArtifactError(f"cannot write the manifest: {FEATURES} missing in {artifacts_dir}")
-    split = pd.read_parquet(artifacts_dir / FEATURES, columns=[SPLIT])[SPLIT].value_counts()
+    split = read_features(artifacts_dir, columns=[SPLIT])[SPLIT].value_counts()
     row_counts = {
         "training applicants": int(split.get(TRAIN, 0)),
         "new applicants": int(split.get(TEST, 0)),

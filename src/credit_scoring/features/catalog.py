@@ -22,7 +22,6 @@ Units and the values they expect:
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -30,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from credit_scoring.artifacts import read_json_artifact, write_json_artifact
 from credit_scoring.data.schema import PLACEHOLDER_CATEGORIES
 from credit_scoring.errors import ArtifactError
 from credit_scoring.i18n import catalog as word_catalog
@@ -270,24 +270,15 @@ def catalog_as_dict(entries: Iterable[CatalogEntry]) -> dict[str, object]:
 def write_catalog(catalog: Mapping[str, object], path: Path) -> Path:
     """Write the catalog as UTF-8 JSON (accents kept readable)."""
     path = Path(path)
-    path.write_text(json.dumps(catalog, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return path
+    return write_json_artifact(path.parent, path.name, catalog)
 
 
 def read_catalog_file(path: Path) -> dict[str, object]:
-    """Read a feature_catalog.json written by :func:`write_catalog`."""
+    """Read a feature_catalog.json written by :func:`write_catalog` (ArtifactError when it is
+    missing, unreadable or not a catalog)."""
     path = Path(path)
-    if not path.is_file():
-        raise ArtifactError(
-            f"no feature catalog at {path}: run the features step first "
-            "(credit-scoring pipeline --steps features)"
-        )
-    try:
-        catalog = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise ArtifactError(
-            f"the feature catalog {path} is unreadable ({error}): rebuild it with the features step"
-        ) from error
+    to_build = "run the features step first (credit-scoring pipeline --steps features)"
+    catalog = read_json_artifact(path.parent, path.name, to_build)
     if not isinstance(catalog, dict) or "features" not in catalog or "groups" not in catalog:
         raise ArtifactError(
             f"{path} is not a feature catalog (no 'groups' and 'features'): rebuild it with the "
