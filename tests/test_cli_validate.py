@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 # Shared tiny-table writer (tests/ is on sys.path under pytest's default import mode).
-from helpers import write_tiny_dataset
+from possible_tables import write_tiny_dataset
 
 from credit_scoring.cli import main
 
@@ -88,3 +88,20 @@ def test_the_real_sample_is_reported_valid(sample_dir, capsys):
     table_lines = out.splitlines()[2:10]
     assert not any(line.rstrip().endswith("missing") for line in table_lines)
     assert "ERROR" not in out
+
+
+def test_an_application_file_without_rows_and_impossible_values_exit_1(tmp_path, capsys):
+    data = write_tiny_dataset(tmp_path / "raw")
+    path = data / "application_train.csv"
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    cells = lines[2].split(",")
+    cells[header.index("AMT_INCOME_TOTAL")] = "-1000.0"
+    lines[2] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    assert main(["validate", str(data)]) == 1
+    out = capsys.readouterr().out
+    assert "application_train.csv, column AMT_INCOME_TOTAL" in out and "[line 3]" in out
+    path.write_text(lines[0] + "\n")
+    assert main(["validate", str(data)]) == 1
+    assert "application_train.csv: the file has a header and no rows" in capsys.readouterr().out

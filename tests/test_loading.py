@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import write_table, write_tiny_dataset
+from possible_tables import write_table, write_tiny_dataset
 
 from credit_scoring.data import (
     SIDE_TABLES,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 # Shared tiny-table writers (tests/ is on sys.path under pytest's default import mode).
-from helpers import write_table, write_tiny_dataset
+from possible_tables import write_table, write_tiny_dataset
 
 from credit_scoring.data import (
     TABLES,
@@ -266,3 +266,76 @@ def test_parent_lookup_works_for_negative_huge_and_repeated_ids():
     assert found.tolist() == [False, True, True, False]
     found = _is_member(np.array([1, 5, 300_000_000]), np.array([5, 5, 1]))
     assert found.tolist() == [True, True, False]
+
+
+def test_an_application_file_with_a_header_and_no_rows_is_refused(tiny_dir):
+    for name in ("application_train", "application_test"):
+        path = tiny_dir / f"{name}.csv"
+        original = path.read_text()
+        path.write_text(original.splitlines()[0] + "\n")
+        report = validate_source(tiny_dir)
+        error = _only(report.errors, name)
+        assert "header and no rows" in error.message and error.action
+        assert not report.ok
+        path.write_text(original)
+    assert validate_source(tiny_dir).ok
+
+
+def test_impossible_application_values_are_errors_with_column_and_lines(tiny_dir):
+    train = tiny_dir / "application_train.csv"
+    header = train.read_text().splitlines()[0].split(",")
+    lines = train.read_text().splitlines()
+
+    def set_cell(line_number: int, column: str, value: str) -> None:
+        cells = lines[line_number - 1].split(",")
+        cells[header.index(column)] = value
+        lines[line_number - 1] = ",".join(cells)
+
+    set_cell(2, "AMT_INCOME_TOTAL", "-5000.0")
+    set_cell(4, "AMT_INCOME_TOTAL", "0")
+    set_cell(3, "AMT_CREDIT", "0.0")
+    set_cell(3, "CNT_FAM_MEMBERS", "2.7")
+    set_cell(5, "CNT_CHILDREN", "-1")
+    set_cell(5, "DAYS_BIRTH", "120")
+    set_cell(2, "FLAG_MOBIL", "7")
+    train.write_text("\n".join(lines) + "\n")
+    report = validate_source(tiny_dir)
+    income = _only(report.errors, "application_train", "AMT_INCOME_TOTAL")
+    assert income.rows == (2, 4) and income.count == 2
+    assert "zero or negative" in income.message and "-5000.0" in income.message
+    assert _only(report.errors, "application_train", "AMT_CREDIT").rows == (3,)
+    family = _only(report.errors, "application_train", "CNT_FAM_MEMBERS")
+    assert family.rows == (3,) and "not whole" in family.message
+    children = _only(report.errors, "application_train", "CNT_CHILDREN")
+    assert children.rows == (5,) and "negative" in children.message
+    assert _only(report.errors, "application_train", "DAYS_BIRTH").rows == (5,)
+    assert _only(report.errors, "application_train", "FLAG_MOBIL").rows == (2,)
+    text = report.format()
+    assert "application_train.csv, column AMT_INCOME_TOTAL" in text and "[lines 2, 4]" in text
+    with pytest.raises(DataError, match="AMT_INCOME_TOTAL"):
+        load_tables(tiny_dir)
+
+
+def test_empty_cells_and_the_days_placeholder_are_not_impossible(tiny_dir):
+    from credit_scoring.data.validation import impossible_values
+
+    frame = load_tables(tiny_dir)["application_train"].copy(deep=True)
+    frame.loc[0, "AMT_ANNUITY"] = np.nan
+    frame.loc[1, "DAYS_EMPLOYED"] = DAYS_PLACEHOLDER
+    assert list(impossible_values(frame, "application_train")) == []
+    frame.loc[2, "CNT_FAM_MEMBERS"] = np.inf
+    frame.loc[3, "AMT_REQ_CREDIT_BUREAU_YEAR"] = 1e30
+    found = {(column, code) for column, code, _ in impossible_values(frame, "application_train")}
+    assert found == {
+        ("CNT_FAM_MEMBERS", "not_finite"),
+        ("AMT_REQ_CREDIT_BUREAU_YEAR", "too_large"),
+    }
+
+
+def test_scoring_can_leave_impossible_values_to_its_row_by_row_check(tiny_dir):
+    tables = load_tables(tiny_dir)
+    test = tables["application_test"].copy()
+    test.loc[0, "AMT_INCOME_TOTAL"] = -1.0
+    frames = dict(tables.items()) | {"application_test": test}
+    assert not validate_tables(frames).ok
+    assert validate_tables(frames, check_values=False).ok

@@ -35,6 +35,8 @@ from credit_scoring.data.schema import (
     APPLICATIONS,
     CATEGORY,
     DAYS_PLACEHOLDER,
+    FLAG,
+    INT,
     NON_NULLABLE_KINDS,
     PLACEHOLDER_CATEGORIES,
     PLACEHOLDER_DAY_COLUMNS,
@@ -44,6 +46,131 @@ from credit_scoring.data.schema import (
 
 #: Parent name used in the schema for "any applicant of application_train or application_test".
 ANY_APPLICATION = "applications"
+
+# --------------------------------------------------------------------------- impossible values
+# What no application can hold, whatever the data: one definition used by `validate` (findings
+# with file, column and lines) and by scoring (credit_scoring.scoring.inputs: the row is refused).
+
+#: Money amounts of an application that must be above zero when given (an income or a credit
+#: of 0 or less is not a value, it is an error of entry); empty cells are missing, not wrong.
+POSITIVE_AMOUNTS = ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE")
+
+#: Counts of an application: whole numbers, 0 or more.
+WHOLE_COUNTS = (
+    "CNT_CHILDREN",
+    "CNT_FAM_MEMBERS",
+    "OBS_30_CNT_SOCIAL_CIRCLE",
+    "DEF_30_CNT_SOCIAL_CIRCLE",
+    "OBS_60_CNT_SOCIAL_CIRCLE",
+    "DEF_60_CNT_SOCIAL_CIRCLE",
+    "AMT_REQ_CREDIT_BUREAU_HOUR",
+    "AMT_REQ_CREDIT_BUREAU_DAY",
+    "AMT_REQ_CREDIT_BUREAU_WEEK",
+    "AMT_REQ_CREDIT_BUREAU_MON",
+    "AMT_REQ_CREDIT_BUREAU_QRT",
+    "AMT_REQ_CREDIT_BUREAU_YEAR",
+)
+
+#: Day offsets of an application counted back from the application day: 0 or less (the
+#: placeholder DAYS_PLACEHOLDER, "not applicable", is allowed where the schema says so).
+PAST_DAYS = (
+    "DAYS_BIRTH",
+    "DAYS_EMPLOYED",
+    "DAYS_REGISTRATION",
+    "DAYS_ID_PUBLISH",
+    "DAYS_LAST_PHONE_CHANGE",
+)
+
+#: Machine codes of the impossible values, with their description in the validation report.
+IMPOSSIBLE_VALUE_CODES = {
+    "not_finite": "value(s) are infinite or not a number",
+    "amount_not_positive": "amount(s) are zero or negative (an amount is above 0)",
+    "count_negative": "count(s) are negative (a count is 0 or more)",
+    "count_not_whole": "count(s) are not whole numbers",
+    "flag_not_binary": "flag(s) are neither 0 nor 1",
+    "day_in_future": "day offset(s) are after the application day (they are 0 or less)",
+    "too_large": "value(s) are too large for the column (beyond a 32-bit whole number)",
+}
+
+
+def _numbers(values: pd.Series) -> np.ndarray | None:
+    """A column as float64 (text that does not parse becomes NaN: the type check reports it);
+    None for a text or categorical column."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return None
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
+        return values.to_numpy(dtype=np.float64, na_value=np.nan)
+    as_number = pd.to_numeric(values, errors="coerce")
+    if as_number.notna().sum() == 0:
+        return None
+    return as_number.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def impossible_values(frame: pd.DataFrame, table: str = "application_test"):
+    """The impossible values of application rows, rule by rule.
+
+    Yields ``(column, code, mask)`` for every rule broken by at least one row, ``mask`` marking
+    those rows (positions in ``frame``); codes are the keys of ``IMPOSSIBLE_VALUE_CODES``.
+    Missing values are never impossible (an empty cell is missing data, not a wrong value).
+    """
+    columns = TABLES[table].columns
+    placeholder_days = set(PLACEHOLDER_DAY_COLUMNS.get(table, ()))
+    int32 = np.iinfo(np.int32)
+    for column, kind in columns.items():
+        if column not in frame.columns or column in (APPLICANT_KEY, TARGET) or kind == CATEGORY:
+            continue
+        numbers = _numbers(frame[column])
+        if numbers is None:
+            continue
+        known = ~np.isnan(numbers)
+        with np.errstate(invalid="ignore"):
+            finite = known & np.isfinite(numbers)
+            masks = {"not_finite": known & ~finite}
+            if kind in (FLAG,):
+                masks["flag_not_binary"] = finite & (numbers != 0) & (numbers != 1)
+            if column in POSITIVE_AMOUNTS:
+                masks["amount_not_positive"] = finite & (numbers <= 0)
+            if column in WHOLE_COUNTS:
+                masks["count_negative"] = finite & (numbers < 0)
+                masks["count_not_whole"] = finite & (numbers != np.round(numbers))
+            if column in PAST_DAYS:
+                allowed = numbers == DAYS_PLACEHOLDER if column in placeholder_days else False
+                masks["day_in_future"] = finite & (numbers > 0) & ~allowed
+            if kind in (INT,) or column in WHOLE_COUNTS:
+                masks["too_large"] = finite & ((numbers > int32.max) | (numbers < int32.min))
+        for code, mask in masks.items():
+            if mask.any():
+                yield column, code, mask
+
+
+def _check_impossible_values(table: str, frame: pd.DataFrame, findings: list[Finding]) -> None:
+    if table not in APPLICATIONS:
+        return
+    for column, code, mask in impossible_values(frame, table):
+        rows, count = example_lines(mask)
+        example = example_value(frame[column], mask)
+        findings.append(
+            Finding(
+                ERROR,
+                table,
+                f"{count:,} {IMPOSSIBLE_VALUE_CODES[code]}, e.g. {example!r}",
+                "correct these cells (or empty them when the value is unknown)",
+                column=column,
+                rows=rows,
+                count=count,
+            )
+        )
+
+
+def _check_has_rows(table: str, frame: pd.DataFrame, findings: list[Finding]) -> None:
+    if table not in APPLICATIONS or len(frame):
+        return
+    action = (
+        "export the applications again: the file holds its header line only"
+        if table == "application_train"
+        else "export the new applications again, or remove the file when there are none"
+    )
+    findings.append(Finding(ERROR, table, "the file has a header and no rows", action))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -330,11 +457,16 @@ def _check_parents(
 # --------------------------------------------------------------------------- entry points
 
 
-def validate_tables(tables: Mapping[str, pd.DataFrame]) -> ValidationReport:
+def validate_tables(
+    tables: Mapping[str, pd.DataFrame], check_values: bool = True
+) -> ValidationReport:
     """Check tables already in memory (a LoadedTables or a dict of DataFrames by table name).
 
     Row numbers in findings assume each frame holds the rows of its CSV file in file order.
     Tables not given are reported as missing (an error for application_train, a warning else).
+    An application file without rows is an error; so are impossible values in the applications
+    (see ``impossible_values``) unless ``check_values`` is False (scoring checks them row by row
+    and refuses only the rows concerned).
     """
     source = getattr(tables, "source", None)
     missing = set(getattr(tables, "missing", ()))
@@ -384,6 +516,9 @@ def validate_tables(tables: Mapping[str, pd.DataFrame]) -> ValidationReport:
         _check_empty_cells(name, frame, findings)
         _check_target(name, frame, findings)
         _check_unique_key(name, frame, findings)
+        _check_has_rows(name, frame, findings)
+        if check_values:
+            _check_impossible_values(name, frame, findings)
     _check_train_test_overlap(known, findings)
     _check_parents(known, missing, findings)
     for name, frame in known.items():
@@ -408,11 +543,16 @@ def validate_source(source: str | Path) -> ValidationReport:
 __all__ = [
     "ERROR",
     "EXAMPLE_ROWS",
+    "IMPOSSIBLE_VALUE_CODES",
     "INFO",
     "LEVELS",
+    "PAST_DAYS",
+    "POSITIVE_AMOUNTS",
     "WARNING",
+    "WHOLE_COUNTS",
     "Finding",
     "ValidationReport",
+    "impossible_values",
     "validate_source",
     "check_types",
     "validate_tables",
