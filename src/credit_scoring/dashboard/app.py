@@ -8,6 +8,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
+from credit_scoring.dashboard.audit import attach_audit
 from credit_scoring.dashboard.compare import ComparisonPanel
 from credit_scoring.dashboard.data import DashboardData
 from credit_scoring.dashboard.formatting import escape
@@ -162,4 +163,4 @@ def build_app(
             f'{PAGE_STYLE}<div class="cs-note cs-note-error">'
             f"{escape(translate('error.no_artifacts', lang))}</div>"
         )
-    return DashboardApp(data, lang=lang)
+    return attach_audit(DashboardApp(data, lang=lang))  # no client shown unrecorded

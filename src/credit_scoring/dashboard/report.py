@@ -8,6 +8,7 @@ from datetime import date
 import ipywidgets as widgets
 
 from credit_scoring.dashboard import formatting as fmt
+from credit_scoring.dashboard.audit import record_action
 from credit_scoring.dashboard.data import DashboardData
 from credit_scoring.dashboard.explanation import (
     distance_words,
@@ -131,5 +132,6 @@ class ReportPanel(Panel):
             self.state.threshold,
             max(self.state.n_contributions, 3),
         )
+        record_action(self.state, "report_downloaded")  # the report leaves the server now
         file_name = f"{self.words('report.file_prefix')}_{self.state.client_id}.html"
         self.link.value = download_link(self.html, file_name, self.words("report.download"))

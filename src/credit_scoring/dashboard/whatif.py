@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring.dashboard import formatting as fmt
+from credit_scoring.dashboard.audit import record_action
 from credit_scoring.dashboard.data import WHAT_IF_COLUMNS, DashboardData
 from credit_scoring.dashboard.score import GRANTED_COLOUR, REFUSED_COLOUR, decide
 from credit_scoring.dashboard.state import DashboardState, Panel, safe
@@ -173,6 +174,7 @@ class WhatIfPanel(Panel):
                 )
                 return
         self.result = simulate(self.data, row, changed)
+        record_action(self.state, "whatif_simulated", {"fields": sorted(changed)})
         self.show_message("" if changed else self.words("whatif.nothing_changed"), kind="info")
         self._show_result()
 

@@ -117,6 +117,9 @@ def server_arguments(settings: HubSettings, role: str) -> list[str]:
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.theme=light",
     ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # containers and CI run as root; a real service runs the hub as an unprivileged user
+        arguments.append("--ServerApp.allow_root=True")
     return [argument for argument in arguments if argument]
 
 
@@ -143,6 +146,8 @@ def configure(c, settings: HubSettings) -> None:
     c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
     c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
     c.JupyterHub.cleanup_servers = True
+    # a link to the dashboard (or a login's "next") starts the user's server without a click
+    c.JupyterHub.implicit_spawn_seconds = 0.5
     c.JupyterHub.active_server_limit = int(settings.max_sessions)
     c.JupyterHub.template_paths = [str(TEMPLATES)]
     c.JupyterHub.template_vars = {
@@ -204,8 +209,8 @@ def prepare_spawn(spawner, settings: HubSettings) -> None:
 
 @cache
 def _authenticator_class():
+    from jupyterhub.auth import Authenticator
     from nativeauthenticator import NativeAuthenticator
-    from nativeauthenticator.handlers import LoginHandler
     from nativeauthenticator.orm import UserInfo
     from traitlets import Unicode
 
@@ -227,7 +232,8 @@ def _authenticator_class():
                 return UserInfo.find(session, self.normalize_username(username))
 
         def get_handlers(self, app):
-            return [(r"/login", LoginHandler)]
+            # JupyterHub's own login page only: no sign-up, no self-service pages
+            return Authenticator.get_handlers(self, app)
 
         async def refresh_user(self, user, handler=None):
             # a removed account loses its session at the next refresh
@@ -325,6 +331,11 @@ def serve_hub(settings: HubSettings) -> int:
     """Run the hub until interrupted; prints its address. Returns the exit code."""
     process = start_hub(settings)
     url = f"http://127.0.0.1:{settings.port}/"
+
+    def _interrupted(_signal, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _interrupted)  # a `kill` stops the hub and its servers too
     try:
         wait_for_hub(url, process)
         print(
