@@ -10,14 +10,14 @@ Append-only: triggers refuse any UPDATE or DELETE of an event. No personal data 
 the client id: what-if events keep the *names* of the fields changed, never their values; the
 threshold events keep the simulated threshold (a model parameter, not a client's data).
 
-Schema (version 1)::
+Schema (version 2: version 1 plus the decision_reviewed action)::
 
     meta(key PRIMARY KEY, value)            -- schema_version, created_at
     events(id, recorded_at, user, action, client_id, model_version, detail)
 
-Other record kinds (the managers' decision reviews) are further tables of the same file: add
-the table in ``_MIGRATIONS`` under the next schema version, with its own append-only triggers,
-and a ``record_...``/``query_...`` pair on ``AuditStore``; ``events`` stays as it is.
+Other record kinds are further tables of the same file, each with its own append-only
+triggers: the managers' decision reviews are ``service/reviews.py``'s ``reviews`` table (its
+own schema there, created on this store's connection); a new action is a new schema version.
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ CLIENT_VIEWED = "client_viewed"
 WHATIF_SIMULATED = "whatif_simulated"
 THRESHOLD_SIMULATED = "threshold_simulated"
 REPORT_DOWNLOADED = "report_downloaded"
-ACTIONS = (CLIENT_VIEWED, WHATIF_SIMULATED, THRESHOLD_SIMULATED, REPORT_DOWNLOADED)
+DECISION_REVIEWED = "decision_reviewed"  # a manager's review (service/reviews.py)
+_ACTIONS_V1 = (CLIENT_VIEWED, WHATIF_SIMULATED, THRESHOLD_SIMULATED, REPORT_DOWNLOADED)
+ACTIONS = (*_ACTIONS_V1, DECISION_REVIEWED)
 BUSY_TIMEOUT_MS = 30_000
 
 _MIGRATIONS: dict[int, str] = {
@@ -48,11 +50,35 @@ _MIGRATIONS: dict[int, str] = {
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         recorded_at TEXT NOT NULL,
         user TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ({", ".join(f"'{a}'" for a in _ACTIONS_V1)})),
+        client_id INTEGER,
+        model_version TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{{}}'
+    );
+    CREATE INDEX IF NOT EXISTS events_by_user ON events (user, recorded_at);
+    CREATE INDEX IF NOT EXISTS events_by_client ON events (client_id, recorded_at);
+    CREATE INDEX IF NOT EXISTS events_by_time ON events (recorded_at);
+    CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    """,
+    # version 2: one more action (decision_reviewed); SQLite cannot alter a CHECK, so the events
+    # move to a new table (DROP TABLE fires no trigger). The reviews table is service/reviews.py's.
+    2: f"""
+    CREATE TABLE events_v2 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        recorded_at TEXT NOT NULL,
+        user TEXT NOT NULL,
         action TEXT NOT NULL CHECK (action IN ({", ".join(f"'{a}'" for a in ACTIONS)})),
         client_id INTEGER,
         model_version TEXT NOT NULL,
         detail TEXT NOT NULL DEFAULT '{{}}'
     );
+    INSERT INTO events_v2 SELECT id, recorded_at, user, action, client_id, model_version, detail
+        FROM events ORDER BY id;
+    DROP TABLE events;
+    ALTER TABLE events_v2 RENAME TO events;
     CREATE INDEX IF NOT EXISTS events_by_user ON events (user, recorded_at);
     CREATE INDEX IF NOT EXISTS events_by_client ON events (client_id, recorded_at);
     CREATE INDEX IF NOT EXISTS events_by_time ON events (recorded_at);
@@ -185,6 +211,15 @@ class AuditStore:
 
     def _transaction(self):
         return _Transaction(self._connection)
+
+    def transaction(self):
+        """A write transaction on this file (``with store.transaction() as connection:``), for
+        the tables of the other record kinds (service/reviews.py)."""
+        return self._transaction()
+
+    def read(self, sql: str, values: Sequence = ()) -> list[tuple]:
+        """The rows of one read-only query on this file."""
+        return self._connection.execute(sql, tuple(values)).fetchall()
 
     def record(
         self,
