@@ -36,6 +36,10 @@ ARTIFACTS_ENV = "CREDIT_SCORING_ARTIFACTS"
 LANGUAGE_ENV = "CREDIT_SCORING_LANG"
 STATE_ENV = "CREDIT_SCORING_STATE"
 HEALTH_PATH = "healthz"
+#: The project's Voilà template (Voilà's lab template with Font Awesome served locally, no CDN),
+#: found by Voilà through JUPYTER_PATH: no request of the page leaves the server.
+VOILA_TEMPLATE = "credit_scoring"
+VOILA_DATA_DIR = Path(__file__).resolve().parent / "share"
 
 
 def is_loopback(host: str) -> bool:
@@ -97,6 +101,7 @@ def voila_command(
         "--show_tracebacks=False",
         "--strip_sources=True",
         "--theme=light",
+        f"--template={VOILA_TEMPLATE}",
         # a kernel per page view is started and runs the notebook before anyone asks for it
         "--preheat_kernel=True",
         f"--pool_size={int(pool_size)}",
@@ -118,6 +123,11 @@ def dashboard_environment(
     environment = dict(os.environ)
     environment[ARTIFACTS_ENV] = str(Path(artifacts_dir).resolve())
     environment[LANGUAGE_ENV] = check_language(lang)
+    # the project's Voilà template (see VOILA_TEMPLATE) before any other Jupyter data folder
+    others = environment.get("JUPYTER_PATH")
+    environment["JUPYTER_PATH"] = os.pathsep.join(
+        [str(VOILA_DATA_DIR), *([others] if others else [])]
+    )
     if state_dir is not None:
         environment[STATE_ENV] = str(Path(state_dir).resolve())
     return environment
