@@ -62,7 +62,7 @@ def test_the_template_ships_font_awesome_and_links_no_cdn():
     css = (fonts / "css" / "all.min.css").read_text(encoding="utf-8")
     for font in ("fa-solid-900.woff2", "fa-regular-400.woff2"):
         assert f"../webfonts/{font}" in css and (fonts / "webfonts" / font).is_file()
-    assert "http" not in (template / "page.html").read_text(encoding="utf-8").split("<body")[0]
+    assert "://" not in (template / "page.html").read_text(encoding="utf-8").split("<body")[0]
 
 
 @pytest.fixture(scope="module")
