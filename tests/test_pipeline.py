@@ -92,6 +92,7 @@ def test_pipeline_builds_every_artifact_and_the_report(pipeline_artifacts_dir):
         names.GLOBAL_IMPORTANCE,
         names.POPULATION_SUMMARIES,
         names.SIMILAR_CLIENTS,
+        names.APPLICATION_REFERENCE,
         names.MODEL_CARD,
         names.MANIFEST,
     ]
@@ -210,3 +211,47 @@ def test_a_run_that_stops_before_the_last_step_leaves_no_manifest(
     )
     assert not (stale_artifacts / names.MANIFEST).exists()
     assert "No manifest written" in capsys.readouterr().out
+
+
+READ_THE_DATA = """
+import json
+from pathlib import Path
+
+from credit_scoring.data import load_tables
+
+tables = load_tables(data_dir)
+Path(artifacts_dir, "rows.json").write_text(json.dumps(tables.row_counts()))
+"""
+
+
+def test_the_kaggle_zip_is_accepted_as_data(tmp_path):
+    """README: `--data` may be home-credit-default-risk.zip; the features step reads it through
+    the data layer (notebooks/01_features.ipynb calls load_tables(data_dir) the same way)."""
+    import zipfile
+
+    from possible_tables import write_tiny_dataset
+
+    raw = write_tiny_dataset(tmp_path / "raw")
+    archive = tmp_path / "home-credit-default-risk.zip"
+    with zipfile.ZipFile(archive, "w") as opened:
+        for path in sorted(raw.glob("*.csv")):
+            opened.write(path, path.name)
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    _fake_notebook(notebooks, STEPS["features"], READ_THE_DATA)
+    artifacts = tmp_path / "artifacts"
+    run_pipeline(
+        archive, artifacts, steps=["features"], html=False, progress=False,
+        notebooks_dir=notebooks,
+    )  # fmt: skip
+    rows = json.loads((artifacts / "rows.json").read_text())
+    assert rows["application_train"] == 4 and rows["bureau"] == 3
+
+
+def test_a_data_file_that_is_not_a_zip_is_a_clear_error(tmp_path, capsys):
+    text = tmp_path / "application_train.csv"
+    text.write_text("SK_ID_CURR\n1\n")
+    with pytest.raises(DataError, match="neither a folder nor a zip archive"):
+        run_pipeline(text, tmp_path / "artifacts", steps=["features"])
+    assert main(["pipeline", "--data", str(text), "--artifacts", str(tmp_path)]) == 2
+    assert "home-credit-default-risk.zip" in capsys.readouterr().err

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import json
 import time
+import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -102,6 +103,23 @@ def _select_steps(steps: Iterable[str] | None) -> list[str]:
     return [step for step in STEPS if step in selected]
 
 
+def check_data_source(data_dir: Path) -> None:
+    """DataError unless ``data_dir`` is a data folder or a zip archive (the Kaggle
+    home-credit-default-risk.zip), the two sources the features step reads (credit_scoring.data)."""
+    if data_dir.is_dir() or (data_dir.is_file() and zipfile.is_zipfile(data_dir)):
+        return
+    if data_dir.exists():
+        raise DataError(
+            f"{data_dir} is neither a folder nor a zip archive: point --data to the folder of "
+            "the Kaggle CSV files or to home-credit-default-risk.zip"
+        )
+    raise DataError(
+        f"data folder {data_dir} does not exist: generate the demo data with "
+        "`credit-scoring generate --out data/raw` or point --data to the Kaggle files (a folder "
+        "or home-credit-default-risk.zip)"
+    )
+
+
 def run_pipeline(
     data_dir: Path | str,
     artifacts_dir: Path | str,
@@ -113,6 +131,7 @@ def run_pipeline(
 ) -> list[Path]:
     """Execute the notebooks of ``steps`` (all by default) in order; return the executed copies.
 
+    ``data_dir`` is a folder of the Kaggle CSV files or the Kaggle zip archive itself.
     Raises DataError when ``data_dir`` does not exist, CreditScoringError for an unknown step or
     parameter, or when a notebook fails (naming the step, the error and the executed copy to read).
     """
@@ -124,11 +143,8 @@ def run_pipeline(
     notebooks_dir = Path(notebooks_dir).resolve()
     parameters = dict(parameters or {})
     selected = _select_steps(steps)
-    if "features" in selected and not data_dir.is_dir():
-        raise DataError(
-            f"data folder {data_dir} does not exist: generate the demo data with "
-            "`credit-scoring generate --out data/raw` or point --data to the Kaggle files"
-        )
+    if "features" in selected:
+        check_data_source(data_dir)
 
     declared = {step: notebook_defaults(notebooks_dir / STEPS[step]) for step in selected}
     known = set().union(*declared.values()) if declared else set()
