@@ -48,6 +48,11 @@ client_table.arrow, applications.arrow
 similar_clients.npz
     The standardized neighbour space: ids, matrix (float32), feature names, means and scales;
     the dashboard builds a KD-tree over it to find the k most similar known-outcome clients.
+application_reference.json
+    The training ranges and levels of the application columns (scoring/inputs.py), written by
+    the explain step from the training rows of applications.parquet: per numeric column
+    {min, max, p0.1, p99.9, low, high} ([low, high] the plausible range), per text column the
+    levels seen. ``score`` and the what-if flag values outside them; older artifacts lack it.
 familiarity.parquet + familiarity.json
     Unfamiliar clients (explain/familiarity.py): per applicant, SK_ID_CURR, neighbour_distance
     (mean distance to the k nearest known-outcome clients, leave-one-out for them),
@@ -90,6 +95,7 @@ POPULATION_SUMMARIES = "population_summaries.json"
 SIMILAR_CLIENTS = "similar_clients.npz"
 CLIENT_TABLE = "client_table.arrow"
 APPLICATIONS_TABLE = "applications.arrow"
+APPLICATION_REFERENCE = "application_reference.json"
 FAMILIARITY = "familiarity.parquet"
 FAMILIARITY_THRESHOLDS = "familiarity.json"
 MONITORING = "monitoring.json"

@@ -59,7 +59,10 @@ def _score(args: argparse.Namespace) -> int:
     scored = score_folder(
         args.artifacts, args.data, args.out, top_reasons=args.top_reasons, lang=args.lang
     )
-    print(f"{len(scored):,} applications scored; results written to {args.out}")
+    for note in scored.attrs.get("notes", []):
+        print(f"warning: {note}", file=sys.stderr)
+    done = int((scored["decision"] != "not_scored").sum())
+    print(f"{done:,} of {len(scored):,} applications scored; results written to {args.out}")
     return 0
 
 
@@ -191,7 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
     pipeline = commands.add_parser(
         "pipeline", help="run the notebooks (features, training, explanations, report) in order"
     )
-    pipeline.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="raw data folder")
+    pipeline.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        help="raw data folder, or home-credit-default-risk.zip",
+    )
     pipeline.add_argument("--artifacts", type=Path, default=DEFAULT_ARTIFACTS_DIR)
     pipeline.add_argument(
         "-p",

@@ -87,6 +87,7 @@ IMPOSSIBLE_VALUE_CODES = {
     "amount_not_positive": "amount(s) are zero or negative (an amount is above 0)",
     "count_negative": "count(s) are negative (a count is 0 or more)",
     "count_not_whole": "count(s) are not whole numbers",
+    "not_whole": "value(s) are not whole numbers",
     "flag_not_binary": "flag(s) are neither 0 nor 1",
     "day_in_future": "day offset(s) are after the application day (they are 0 or less)",
     "too_large": "value(s) are too large for the column (beyond a 32-bit whole number)",
@@ -136,6 +137,8 @@ def impossible_values(frame: pd.DataFrame, table: str = "application_test"):
             if column in PAST_DAYS:
                 allowed = numbers == DAYS_PLACEHOLDER if column in placeholder_days else False
                 masks["day_in_future"] = finite & (numbers > 0) & ~allowed
+            if kind == INT and column not in WHOLE_COUNTS:
+                masks["not_whole"] = finite & (numbers != np.round(numbers))
             if kind in (INT,) or column in WHOLE_COUNTS:
                 masks["too_large"] = finite & ((numbers > int32.max) | (numbers < int32.min))
         for code, mask in masks.items():
@@ -143,10 +146,14 @@ def impossible_values(frame: pd.DataFrame, table: str = "application_test"):
                 yield column, code, mask
 
 
-def _check_impossible_values(table: str, frame: pd.DataFrame, findings: list[Finding]) -> None:
+def _check_impossible_values(
+    table: str, frame: pd.DataFrame, findings: list[Finding], mistyped: set[str]
+) -> None:
     if table not in APPLICATIONS:
         return
     for column, code, mask in impossible_values(frame, table):
+        if column in mistyped:
+            continue  # a column whose values are not of its type is reported once, as such
         rows, count = example_lines(mask)
         example = example_value(frame[column], mask)
         findings.append(
@@ -512,13 +519,15 @@ def validate_tables(
     known = {name: frame for name, frame in tables.items() if name in TABLES}
     for name, frame in known.items():
         _check_columns(name, frame, findings)
+        before = len(findings)
         add_type_findings(name, frame, findings)
+        mistyped = {finding.column for finding in findings[before:]}
         _check_empty_cells(name, frame, findings)
         _check_target(name, frame, findings)
         _check_unique_key(name, frame, findings)
         _check_has_rows(name, frame, findings)
         if check_values:
-            _check_impossible_values(name, frame, findings)
+            _check_impossible_values(name, frame, findings, mistyped)
     _check_train_test_overlap(known, findings)
     _check_parents(known, missing, findings)
     for name, frame in known.items():

@@ -43,6 +43,7 @@ from credit_scoring.explain.neighbours import (
 )
 from credit_scoring.explain.summaries import DEFAULT_BINS, population_summaries
 from credit_scoring.model.threshold import RISK_BAND_CUTS
+from credit_scoring.scoring.inputs import write_application_reference
 from credit_scoring.scoring.scorer import Scored, Scorer
 
 TO_BUILD = "run the training step first (`credit-scoring pipeline`)"
@@ -145,7 +146,7 @@ def run_explanations(
 
 def write_explain_artifacts(run: ExplainRun, artifacts_dir: Path | str) -> list[Path]:
     """scores.parquet, contributions.npy/.json, global_importance.json,
-    population_summaries.json, similar_clients.npz."""
+    population_summaries.json, similar_clients.npz, application_reference.json."""
     artifacts_dir = Path(artifacts_dir)
     run.scores.to_parquet(artifacts_dir / SCORES, index=False)
     np.save(artifacts_dir / CONTRIBUTIONS, run.explanations.contributions.astype(np.float32))
@@ -172,8 +173,11 @@ def write_explain_artifacts(run: ExplainRun, artifacts_dir: Path | str) -> list[
     tables = write_client_tables(
         read_features(artifacts_dir), run.scores, applications, artifacts_dir
     )
+    # The training ranges and levels `score` and the what-if check new values against.
+    reference = write_application_reference(applications, artifacts_dir)
     return (
         [artifacts_dir / name for name in (SCORES, CONTRIBUTIONS, SIMILAR_CLIENTS, *files)]
         + tables
         + familiarity
+        + [reference]
     )

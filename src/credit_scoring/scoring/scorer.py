@@ -44,6 +44,7 @@ from credit_scoring.model.training import (
     make_pool,
     model_features,
 )
+from credit_scoring.scoring.inputs import read_application_reference
 
 #: The model that scored a row: "final", or "fold_<k>" for a past client scored out-of-fold.
 FINAL_MODEL = "final"
@@ -104,6 +105,9 @@ class Scorer:
     fold_models, fold_of:
         the cross-validation models and the fold of each past client (SK_ID_CURR → fold);
         without them every row is scored by the final model.
+    application_reference:
+        application_reference.json's content, the training ranges and levels new application
+        values are checked against (scoring/inputs.py); None for artifacts that predate it.
     """
 
     def __init__(
@@ -115,6 +119,7 @@ class Scorer:
         feature_columns: Sequence[str] | None = None,
         fold_models: Sequence[CatBoostClassifier] = (),
         fold_of: pd.Series | None = None,
+        application_reference: Mapping | None = None,
     ) -> None:
         self.final_model = final_model
         self.calibration = dict(calibration)
@@ -124,6 +129,7 @@ class Scorer:
         self.feature_columns = list(feature_columns or self.feature_names)
         self.fold_models = list(fold_models)
         self.fold_of = fold_of if fold_of is not None else pd.Series(dtype=np.int64)
+        self.application_reference = application_reference
         apply_calibration(self.calibration, [0.0])  # an unknown method fails now, not later
 
     @classmethod
@@ -158,6 +164,7 @@ class Scorer:
             feature_columns=metrics.get("feature_columns"),
             fold_models=fold_models,
             fold_of=fold_of,
+            application_reference=read_application_reference(artifacts_dir),
         )
 
     # ----- from raw score to decision ---------------------------------------------------------
