@@ -7,6 +7,10 @@ A partial hash catches a truncated, replaced or regenerated file (any rerun chan
 contributions' first bytes), in about a second for ~1 GB, at the price of missing an edit that
 touches only unsampled blocks. The executed notebooks (report/) and the manifest itself are not
 hashed: the report is written around the run.
+
+Model files (``*.cbm``: the final model and the fold models) are always hashed in full, whatever
+their size: a single flipped byte in a model can crash CatBoost's loader or change every score
+silently, so no block of a model may go unchecked.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from pathlib import Path
 
 from credit_scoring import __version__
 from credit_scoring.artifacts import (
+    APPLICATIONS_TABLE,
     CALIBRATION,
+    CLIENT_TABLE,
     CONTRIBUTIONS,
     CONTRIBUTIONS_META,
     FEATURE_CATALOG,
@@ -41,6 +47,8 @@ FULL_HASH_LIMIT = 64 * 1024 * 1024
 EDGE_BYTES = 4 * 1024 * 1024
 BLOCK_BYTES = 1024 * 1024
 SAMPLED_BLOCKS = 16
+#: Suffixes of the files hashed in full whatever their size (the models).
+FULLY_HASHED_SUFFIXES = (".cbm",)
 
 #: Files the dashboard cannot work without: the manifest must list them and they must exist.
 REQUIRED_FILES = (
@@ -56,15 +64,28 @@ REQUIRED_FILES = (
     GLOBAL_IMPORTANCE,
     POPULATION_SUMMARIES,
     SIMILAR_CLIENTS,
+    CLIENT_TABLE,
+    APPLICATIONS_TABLE,
 )
 
 
-def file_digest(path: Path) -> dict[str, object]:
-    """{"sha256", "size", "method": "full" | "partial"} of one file (see the module docstring)."""
+def must_hash_fully(path: Path) -> bool:
+    """True for the files hashed in full whatever their size (the models)."""
+    return path.suffix.lower() in FULLY_HASHED_SUFFIXES
+
+
+def file_digest(path: Path, full: bool | None = None) -> dict[str, object]:
+    """{"sha256", "size", "method": "full" | "partial"} of one file (see the module docstring).
+
+    ``full`` forces (True) or forbids (False) hashing the whole file; by default a model file
+    or a file of at most ``FULL_HASH_LIMIT`` bytes is hashed in full, a larger one partially.
+    """
     size = path.stat().st_size
+    if full is None:
+        full = must_hash_fully(path) or size <= FULL_HASH_LIMIT
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        if size <= FULL_HASH_LIMIT:
+        if full:
             for block in iter(lambda: handle.read(BLOCK_BYTES * 4), b""):
                 digest.update(block)
             return {"sha256": digest.hexdigest(), "size": size, "method": "full"}
@@ -167,7 +188,9 @@ def verify_artifacts(artifacts_dir: Path | str) -> dict:
         if path.stat().st_size != expected.get("size"):
             problems.append(f"{name} was modified or comes from another run (its size differs)")
             continue
-        if file_digest(path)["sha256"] != expected.get("sha256"):
+        # The method recorded in the manifest, except that a model is always checked in full.
+        full = expected.get("method") != "partial" or must_hash_fully(path)
+        if file_digest(path, full=full)["sha256"] != expected.get("sha256"):
             problems.append(f"{name} was modified or comes from another run (its hash differs)")
     if problems:
         shown = "; ".join(problems[:5]) + ("; ..." if len(problems) > 5 else "")
