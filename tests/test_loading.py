@@ -264,3 +264,24 @@ def test_the_real_sample_reads_the_same_from_a_zip(sample_dir, tmp_path):
     archive = _zip_folder(sample_dir, tmp_path / KAGGLE_ARCHIVE, prefix="data/")
     tables = ["application_train", "bureau_balance"]
     _assert_same_tables(load_tables(archive, tables=tables), load_tables(sample_dir, tables=tables))
+
+
+def test_a_semicolon_separated_file_gets_a_hint_about_the_separator(tiny_dir):
+    """A file saved by a French-locale spreadsheet (';' between values, ',' as decimal mark)."""
+    from credit_scoring.data import validate_source
+
+    path = tiny_dir / "application_train.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(line.replace(",", ";") for line in lines) + "\n")
+    with pytest.raises(DataError, match="separated by semicolons") as error:
+        load_tables(tiny_dir, validate=False)
+    assert "commas" in str(error.value)
+    with pytest.raises(DataError, match="separated by semicolons"):
+        load_tables(tiny_dir)
+    report = validate_source(tiny_dir)
+    errors = report.for_table("application_train")
+    assert len(errors) == 1 and "separated by semicolons" in errors[0].message
+    with_decimal_commas = [lines[0].replace(",", ";")]
+    with_decimal_commas += [line.replace(",", ";").replace(".", ",") for line in lines[1:]]
+    path.write_text("\n".join(with_decimal_commas) + "\n")
+    assert "separated by semicolons" in validate_source(tiny_dir).errors[0].message

@@ -264,7 +264,9 @@ def read_table_file(
     which file, columns and lines hold bad values. A file that is not a well-formed CSV (rows
     with too many fields...) raises DataError either way.
     """
-    read_header(table_file)  # a clear error for an empty file
+    hint = separator_hint(read_header(table_file))  # a clear error for an empty file too
+    if hint:
+        raise DataError(f"{table_file.location} cannot be read: {hint}.")
     try:
         return _to_pandas(_arrow_read(table_file, _typed_columns(spec, columns), columns))
     except pa.ArrowInvalid as error:
@@ -326,6 +328,26 @@ def _type_problems(table_file: TableFile, spec: TableSpec, columns: list[str]) -
     )
 
 
+#: Separators people's spreadsheets use instead of Kaggle's comma.
+OTHER_SEPARATORS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
+
+
+def separator_hint(header: list[str]) -> str | None:
+    """What to do when a header line was not split by commas (a file saved with ';' by a
+    French-locale spreadsheet...), or None when the header looks comma-separated."""
+    if len(header) > 2:
+        return None
+    text = ",".join(header)
+    counts = {separator: text.count(separator) for separator in OTHER_SEPARATORS}
+    separator, count = max(counts.items(), key=lambda item: item[1])
+    if count < 1:
+        return None
+    return (
+        f"the file seems separated by {OTHER_SEPARATORS[separator]}, not commas: save it as "
+        "CSV with commas between values and '.' as decimal mark (Kaggle's format)"
+    )
+
+
 def closest_name(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate that looks most like ``name`` (a misspelling), or None."""
     matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
@@ -367,6 +389,9 @@ def load_table(source: str | Path, name: str, columns: Iterable[str] | None = No
         )
     header = read_header(table_file)
     absent = [column for column in wanted if column not in header]
+    hint = separator_hint(header) if absent else None
+    if hint:
+        raise DataError(f"{table_file.location} cannot be read: {hint}.")
     if absent:
         hints = []
         for column in absent:
@@ -486,4 +511,5 @@ __all__ = [
     "read_header",
     "read_table_file",
     "read_tables",
+    "separator_hint",
 ]

@@ -29,7 +29,7 @@ from credit_scoring.data.findings import (
     example_lines,
     example_value,
 )
-from credit_scoring.data.reading import DataSource, closest_name, read_tables
+from credit_scoring.data.reading import DataSource, closest_name, read_tables, separator_hint
 from credit_scoring.data.schema import (
     APPLICANT_KEY,
     APPLICATIONS,
@@ -243,6 +243,11 @@ def _duplicated(frame: pd.DataFrame, key: tuple[str, ...]) -> np.ndarray | None:
 def _check_columns(table: str, frame: pd.DataFrame, findings: list[Finding]) -> None:
     expected = TABLES[table].columns
     present = list(frame.columns)
+    hint = separator_hint(present) if not set(present) & set(expected) else None
+    if hint:
+        message, action = hint.split(": ", 1)
+        findings.append(Finding(ERROR, table, message, action))
+        return
     extra = [column for column in present if column not in expected]
     for column in expected:
         if column in frame.columns:
