@@ -89,3 +89,91 @@ def test_every_level_of_the_real_kaggle_sample_has_words(sample_dir):
             english = level_text(column, level, "en")
             known_words = french != level or english != level or re.fullmatch(r"[A-Z][a-z]+", level)
             assert known_words, f"{column} = {level!r} has no words"
+
+
+def test_the_standalone_dashboard_refuses_a_non_loopback_address(tmp_path, capsys):
+    from credit_scoring.dashboard.serve import check_loopback, is_loopback
+
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.20")
+    with pytest.raises(CreditScoringError, match="credit-scoring hub"):
+        check_loopback("0.0.0.0")
+    code = main(["dashboard", "--artifacts", str(tmp_path), "--host", "0.0.0.0", "--port", "1"])
+    assert code == 2
+    assert "use `credit-scoring hub`" in capsys.readouterr().err
+
+
+def test_the_kernel_lifecycle_and_the_cap_are_settings_with_defaults():
+    from credit_scoring.dashboard.serve import configured_pool_size
+    from credit_scoring.service.kernels import (
+        LIFECYCLE_DEFAULTS,
+        Lifecycle,
+        default_max_sessions,
+        default_pool_size,
+    )
+
+    command = voila_command(DASHBOARD_NOTEBOOK, 8899, max_sessions=4, pool_size=1)
+    assert "--DashboardVoila.max_sessions=4" in command
+    assert "--SessionKernelManager.max_kernels=5" in command  # the pool comes on top
+    assert "--MappingKernelManager.cull_connected=False" in command
+    assert f"--MappingKernelManager.cull_idle_timeout={LIFECYCLE_DEFAULTS.cull_idle_timeout}" in (
+        command
+    )
+    assert LIFECYCLE_DEFAULTS.cull_idle_timeout + LIFECYCLE_DEFAULTS.cull_interval <= 120
+    assert "--MappingKernelManager.cull_interval=3" in Lifecycle(20, 3).server_arguments()
+    assert default_max_sessions(memory_per_session_mb=10**9) == 1
+    assert default_max_sessions(memory_per_session_mb=300) > default_max_sessions(1100)
+    assert 1 <= default_pool_size() <= 4
+    assert configured_pool_size(3) == 3
+    assert configured_pool_size() >= 1
+    with pytest.raises(CreditScoringError, match="--pool"):
+        configured_pool_size(-1)
+    with pytest.raises(CreditScoringError, match="--max-sessions"):
+        voila_command(DASHBOARD_NOTEBOOK, 8899, max_sessions=0)
+
+
+@pytest.mark.slow
+def test_a_plain_get_keeps_no_kernel_and_past_the_cap_the_busy_page_answers(
+    pipeline_artifacts_dir,
+):
+    """A real Voilà: GETs without a browser are culled; the cap gives the translated 503."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    from credit_scoring.dashboard.serve import HEALTH_PATH, stop_voila, wait_until_serving
+    from credit_scoring.i18n import translate
+    from credit_scoring.service.kernels import Lifecycle
+
+    port = free_port()
+    process = start_voila(
+        pipeline_artifacts_dir, port, pool_size=1, max_sessions=1, lifecycle=Lifecycle(6, 2)
+    )
+    base = f"http://127.0.0.1:{port}/"
+
+    def kernels() -> int:
+        try:
+            with urllib.request.urlopen(base + HEALTH_PATH, timeout=10) as response:
+                return json.loads(response.read())["kernels"]
+        except urllib.error.HTTPError as not_ready:  # 503 while the pool refills
+            return json.loads(not_ready.read())["kernels"]
+
+    try:
+        wait_until_serving(base + HEALTH_PATH, process, timeout=180)
+        assert kernels() == 1  # the preheated pool; the probe itself started none
+        with urllib.request.urlopen(base, timeout=120) as response:
+            assert response.status == 200
+        with pytest.raises(urllib.error.HTTPError) as busy:
+            urllib.request.urlopen(base, timeout=60)
+        assert busy.value.code == 503 and busy.value.headers["Retry-After"] == "60"
+        page = busy.value.read().decode()
+        assert translate("service.busy_title", "fr") in page
+        assert translate("service.busy_text", "en") in page
+        deadline = time.monotonic() + 60
+        while kernels() > 1 and time.monotonic() < deadline:
+            time.sleep(1)
+        assert kernels() == 1, "the GET's kernel was not culled"
+        with urllib.request.urlopen(base, timeout=120) as response:  # a slot is free again
+            assert response.status == 200
+    finally:
+        stop_voila(process)

@@ -279,8 +279,12 @@ def _voila_app_class():
 
         def _sessions_in_use(self) -> int:
             manager = self.kernel_manager
-            pooled = sum(len(pool) for pool in getattr(manager, "_pools", {}).values())
-            return max(0, len(manager.list_kernel_ids()) - pooled)
+            running = set(manager.list_kernel_ids())
+            handed_out = getattr(manager, "handed_out", None)
+            if handed_out is None:  # no preheated pool: every kernel is a page's
+                return len(running)
+            handed_out &= running  # forget the culled ones
+            return len(handed_out)
 
         async def get(self, path=None):
             if self.max_sessions and self._sessions_in_use() >= self.max_sessions:
@@ -311,6 +315,7 @@ def _voila_app_class():
         )
 
         def init_handlers(self):
+            _track_handed_out_kernels(self.kernel_manager)
             handlers = []
             for pattern, handler, *options in super().init_handlers():
                 if handler is TornadoVoilaHandler:
@@ -323,6 +328,21 @@ def _voila_app_class():
             return [(health, HealthHandler, {"kernel_manager": self.kernel_manager}), *handlers]
 
     return DashboardVoila
+
+
+def _track_handed_out_kernels(manager) -> None:
+    """Remember which preheated kernels were given to a page (``manager.handed_out``)."""
+    if not hasattr(manager, "get_rendered_notebook"):
+        return
+    original = manager.get_rendered_notebook
+    manager.handed_out = set()
+
+    async def tracked(*args, **kwargs):
+        result = await original(*args, **kwargs)
+        manager.handed_out.add(result[2])  # (render task, rendered cells, kernel id)
+        return result
+
+    manager.get_rendered_notebook = tracked
 
 
 def main(argv: list[str] | None = None) -> None:
