@@ -17,12 +17,13 @@ PORT ?= 8866
 LANG_UI ?= fr
 PIPELINE_ARGS ?=
 
-.PHONY: help install data artifacts pipeline run dashboard test lint format bench clean
+.PHONY: help install data artifacts pipeline run dashboard test lint format bench clean hub hub-proxy
 
 help:
 	@echo "make run    - install, generate the demo data, run the pipeline, serve the dashboard"
 	@echo "make test   - install and run the whole test suite"
 	@echo "make run DATA=/path/to/kaggle-files  - the same on the real Kaggle data"
+	@echo "make hub    - the team service (JupyterHub, personal accounts) on http://127.0.0.1:8000"
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,7 +63,23 @@ dashboard: $(INSTALLED)
 
 run: artifacts dashboard
 
-test: $(INSTALLED)
+# The team service: JupyterHub with personal accounts (create them with `credit-scoring users add`).
+HUB_STATE ?= hub-state
+HUB_PORT ?= 8000
+HUB_PROXY := .hub-node/node_modules/.bin/configurable-http-proxy
+
+# The hub's proxy, an npm package, installed in the project (needs node and npm).
+$(HUB_PROXY):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --prefix .hub-node --no-audit --no-fund configurable-http-proxy@^4.6; \
+	else echo "npm is missing: the hub (and its tests) need node and npm (apt-get install npm)"; fi
+
+hub-proxy: $(HUB_PROXY)
+
+hub: artifacts $(HUB_PROXY)
+	$(BIN)/credit-scoring hub --artifacts $(ARTIFACTS) --state $(HUB_STATE) --port $(HUB_PORT) --lang $(LANG_UI)
+
+test: $(INSTALLED) $(HUB_PROXY)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
 
