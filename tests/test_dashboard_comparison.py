@@ -29,14 +29,17 @@ from credit_scoring.dashboard.comparison import (
 )
 from credit_scoring.dashboard.explanation import (
     WaterfallStep,
+    decision_summary,
     distance_words,
     shorten,
+    simulation_sentence,
     step_text,
     top_features,
     waterfall_series,
 )
 from credit_scoring.dashboard.state import DashboardState, FilterLink, link_selection, paused
 from credit_scoring.errors import EmptyGroupError
+from credit_scoring.explain.reasons import DECREASES_RISK, INCREASES_RISK, Reason
 
 NAN = float("nan")
 
@@ -143,6 +146,49 @@ def test_group_key_tells_groups_apart_and_none_for_similar_clients():
     assert group_key("filtered", {"A": "x"}) != group_key("filtered", {"A": "z"})
     assert group_key("brushed", brushed_rows=rows) != group_key("brushed", brushed_rows=rows.copy())
     assert group_key("similar") is None
+
+
+def test_a_group_filtered_on_the_decision_follows_the_threshold():
+    on_decision = {"decision": "refused"}
+    assert group_key("filtered", on_decision, threshold=0.08) != group_key(
+        "filtered", on_decision, threshold=0.04
+    )
+    assert group_key("filtered", {"risk_band": "low"}, threshold=0.08) != group_key(
+        "filtered", {"risk_band": "low"}, threshold=0.04
+    )
+    # other filters do not depend on the threshold: the group is reused
+    assert group_key("filtered", {"SPLIT": "new"}, threshold=0.08) == group_key(
+        "filtered", {"SPLIT": "new"}, threshold=0.04
+    )
+
+
+def reason(label: str, contribution: float) -> Reason:
+    direction = INCREASES_RISK if contribution > 0 else DECREASES_RISK
+    return Reason(label.upper(), label, "1", contribution, direction)
+
+
+def test_a_refusal_below_the_average_risk_names_what_lowers_the_risk():
+    reasons = [reason("Revenu", -0.6), reason("Âge", 0.2), reason("Dette", -0.1)]
+    text = decision_summary(reasons, probability=0.04, average=0.06, threshold=0.03, lang="fr")
+    assert text.startswith("Crédit refusé")
+    assert "surtout augmenté" not in text and "Âge" not in text
+    assert "plus bas que celui du client moyen (6,0" in text
+    assert "surtout diminué par Revenu (1) et Dette (1)" in text
+    # above the average and refused: the usual sentence, the risk raised by what raises it
+    usual = decision_summary(reasons[1:2], 0.09, average=0.06, threshold=0.08, lang="fr")
+    assert "surtout augmenté par Âge (1)" in usual
+    # granted although above the average: said so, with what raises the risk
+    granted = decision_summary(reasons, probability=0.07, average=0.06, threshold=0.08, lang="en")
+    assert granted.startswith("Credit granted") and "higher than the average" in granted
+    assert "mostly raised by Âge (1)" in granted
+
+
+def test_a_simulated_threshold_is_said_with_the_models_decision():
+    assert simulation_sentence(0.05, 0.08, 0.08, "fr") == ""
+    differs = simulation_sentence(0.05, 0.03, 0.08, "fr")
+    assert "seuil simulé (3,0" in differs and "le crédit serait accordé" in differs
+    same = simulation_sentence(0.05, 0.06, 0.08, "en")
+    assert "same (granted)" in same
 
 
 def test_scatter_sample_is_bounded_stable_and_from_the_group():

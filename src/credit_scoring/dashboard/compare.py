@@ -11,7 +11,14 @@ import ipywidgets as widgets
 import numpy as np
 
 from credit_scoring.dashboard import formatting as fmt
-from credit_scoring.dashboard.axes import clamp, nice_ticks, unique_labels, value_range
+from credit_scoring.dashboard.axes import (
+    clamp,
+    nice_ticks,
+    off_scale_arrow,
+    tick_labels,
+    unique_labels,
+    value_range,
+)
 from credit_scoring.dashboard.comparison import (
     Distribution,
     default_rate,
@@ -80,6 +87,7 @@ class ComparisonPanel(Panel):
         state.observe(self._relabel, "lang")
         state.observe(self.redraw, DRAWN_FROM)
         state.observe(self._filters_changed, "filters")
+        state.observe(self._threshold_changed, "threshold")
         self.redraw()
 
     # ----- building --------------------------------------------------------------------------
@@ -192,13 +200,28 @@ class ComparisonPanel(Panel):
             stroke="#000000",
             scales={"x": self.x_scale, "y": self.y_scale},
         )
+        # a client beyond the drawn ranges is drawn at the edge with an arrow toward its value
+        self.client_off_scale = bq.Label(
+            x=[],
+            y=[],
+            text=[],
+            colors=[CLIENT_COLOUR],
+            default_size=14,
+            font_weight="bold",
+            align="end",
+            x_offset=-10,
+            y_offset=-12,
+            scales={"x": self.x_scale, "y": self.y_scale},
+        )
+        self.off_scale_note = widgets.HTML()
+        self.off_scale_note.add_class("cs-off-scale-note")
         self.brush = bq.interacts.BrushSelector(
             x_scale=self.x_scale, y_scale=self.y_scale, color="#1565c0"
         )
         self.x_axis = bq.Axis(scale=self.x_scale, label_offset="35px")
         self.y_axis = bq.Axis(scale=self.y_scale, side="left", label_offset="60px")
         self.scatter_figure = bq.Figure(
-            marks=[self.scatter, self.client_point],
+            marks=[self.scatter, self.client_point, self.client_off_scale],
             axes=[self.x_axis, self.y_axis],
             interaction=self.brush,
             fig_margin={"top": 20, "bottom": 55, "left": 80, "right": 20},
@@ -216,7 +239,7 @@ class ComparisonPanel(Panel):
             layout=widgets.Layout(width="50%", padding="0 10px 0 0"),
         )
         right = widgets.VBox(
-            [self.second_choice, self.scatter_note, self.scatter_figure],
+            [self.second_choice, self.scatter_note, self.scatter_figure, self.off_scale_note],
             layout=widgets.Layout(width="50%"),
         )
         panel = widgets.VBox(
@@ -262,6 +285,12 @@ class ComparisonPanel(Panel):
             self.redraw()
 
     @safe
+    def _threshold_changed(self, _change=None) -> None:
+        """A group filtered on the decision or the risk band follows the simulated threshold."""
+        if self.state.group_mode == "filtered":
+            self.redraw()
+
+    @safe
     def _brushed(self, change) -> None:
         if change["new"]:  # still dragging
             return
@@ -277,7 +306,7 @@ class ComparisonPanel(Panel):
         y_values = self.data.numeric[self.state.second_feature][self.rows]
         rows = self.rows[inside_rectangle(x_values, y_values, x_range, y_range)]
         if len(rows) == 0:
-            self.show_message(self.words("error.empty_brush"))
+            self.say("error.empty_brush")
             return
         self.state.brush(rows)
 
@@ -311,7 +340,9 @@ class ComparisonPanel(Panel):
         if state.client_id is None:
             return
         client_row = self.data.row_of(state.client_id)
-        key = group_key(state.group_mode, state.filters, state.brushed_rows)
+        if getattr(self.data, "decision_threshold", None) != state.threshold:
+            self.data.set_decision_threshold(state.threshold)  # the filters at this threshold
+        key = group_key(state.group_mode, state.filters, state.brushed_rows, state.threshold)
         if key is None or key != self._cached_group_key:
             try:
                 rows = group_rows(
@@ -323,14 +354,15 @@ class ComparisonPanel(Panel):
                     brushed_rows=state.brushed_rows,
                 )
             except EmptyGroupError:
-                self.show_message(self.words(f"error.empty_group_{state.group_mode}"))
+                self.say(f"error.empty_group_{state.group_mode}")
                 self._clear()
                 return
             self.rows = rows
             self._group_rate = default_rate(self.data.target[rows])
             self._cached_group_key = key
             self._histogram_key = self._scatter_key = None
-        self.show_message("")
+        if _change is None or _change["name"] != "lang":  # a message is translated, not cleared
+            self.show_message("")
         self._describe_group()
         self._draw_histogram(client_row)
         self._draw_scatter(client_row)
@@ -355,6 +387,8 @@ class ComparisonPanel(Panel):
         self.client_mark.x, self.client_mark.y, self.client_mark.text = [], [], []
         self.scatter.x, self.scatter.y, self.scatter.color = [], [], []
         self.client_point.x, self.client_point.y = [], []
+        self.client_off_scale.x, self.client_off_scale.y, self.client_off_scale.text = [], [], []
+        self.off_scale_note.value = ""
 
     def _draw_histogram(self, client_row: int) -> None:
         lang = self.state.lang
@@ -421,13 +455,43 @@ class ComparisonPanel(Panel):
         self.position_info.value = f'<div class="cs-position-text">{fmt.escape(text)}</div>'
 
     def _place_client(self, client_x: float, client_y: float) -> None:
-        """The client's diamond (kept inside the chart: at its edge when off the scales)."""
+        """The client's diamond, kept inside the chart: off the scales, it is drawn at the edge
+        with an arrow toward its value and a note giving the values ("hors échelle")."""
+        lang = self.state.lang
         with self.scatter_figure.hold_sync():
+            arrow = ""
             if np.isnan(client_x) or np.isnan(client_y):
                 self.client_point.x, self.client_point.y = [], []
             else:
-                self.client_point.x = [clamp(client_x, self.x_scale.min, self.x_scale.max)]
-                self.client_point.y = [clamp(client_y, self.y_scale.min, self.y_scale.max)]
+                x_range = (self.x_scale.min, self.x_scale.max)
+                y_range = (self.y_scale.min, self.y_scale.max)
+                shown_x, shown_y = clamp(client_x, *x_range), clamp(client_y, *y_range)
+                self.client_point.x, self.client_point.y = [shown_x], [shown_y]
+                arrow = off_scale_arrow(client_x, client_y, x_range, y_range)
+            if arrow:
+                self.client_off_scale.x, self.client_off_scale.y = [shown_x], [shown_y]
+                self.client_off_scale.align = "end" if shown_x >= x_range[1] else "start"
+                self.client_off_scale.x_offset = -10 if shown_x >= x_range[1] else 10
+                self.client_off_scale.text = [f"{arrow} {self.words('compare.off_scale')}"]
+            else:
+                self.client_off_scale.x, self.client_off_scale.y = [], []
+                self.client_off_scale.text = []
+        if not arrow:
+            self.off_scale_note.value = ""
+            return
+        x_name, y_name = self.state.feature, self.state.second_feature
+        text = self.words(
+            "compare.off_scale_note",
+            x_label=self.data.label(x_name, lang),
+            x_value=self.data.display_value(x_name, client_x, lang),
+            y_label=self.data.label(y_name, lang),
+            y_value=self.data.display_value(y_name, client_y, lang),
+        )
+        self.off_scale_note.value = f'<div class="cs-hint">{arrow} {fmt.escape(text)}</div>'
+
+    def client_off_scale_text(self) -> str:
+        """The sign drawn beside an off-scale client ("" when the client is inside the chart)."""
+        return "".join(self.client_off_scale.text)
 
     def _draw_scatter(self, client_row: int) -> None:
         lang = self.state.lang
@@ -462,7 +526,10 @@ class ComparisonPanel(Panel):
             ):
                 low, high = value_range(values)
                 scale.min, scale.max = low, high
-                axis.tick_values = nice_ticks(low, high)
+                ticks = nice_ticks(low, high)
+                axis.tick_values = ticks
+                # labels written here: bqplot guesses a format for the first range only
+                axis.tick_labels = tick_labels(ticks, lang)
             self.scatter.x = x_shown
             self.scatter.y = y_shown
             self.scatter.color = outcome

@@ -65,14 +65,26 @@ def group_rows(
     return rows
 
 
+#: Filters whose levels depend on the decision threshold (they follow the slider).
+THRESHOLD_FILTERS = ("decision", "risk_band")
+
+
 def group_key(
-    mode: str, filters: dict[str, str] | None = None, brushed_rows: np.ndarray | None = None
+    mode: str,
+    filters: dict[str, str] | None = None,
+    brushed_rows: np.ndarray | None = None,
+    threshold: float | None = None,
 ) -> tuple | None:
-    """What identifies a group that does not depend on the client (None: it does, "similar")."""
+    """What identifies a group that does not depend on the client (None: it does, "similar").
+
+    A filtered group on the decision or the risk band also depends on the ``threshold``.
+    """
     if mode == "similar":
         return None
     if mode == "filtered":
-        return (mode, tuple(sorted((filters or {}).items())))
+        chosen = tuple(sorted((filters or {}).items()))
+        follows_threshold = any(column in dict(chosen) for column in THRESHOLD_FILTERS)
+        return (mode, chosen, threshold if follows_threshold else None)
     if mode == "brushed":
         return (mode, id(brushed_rows))
     return (mode,)

@@ -153,6 +153,7 @@ class DashboardData:
 
     def set_decision_threshold(self, threshold: float) -> None:
         """Decision and risk-band filters at ``threshold`` (the model's, or a simulated one)."""
+        self.decision_threshold = float(threshold)  # the threshold of the filters now
         self.filter_codes["decision"] = (self.probability >= threshold).astype(np.int16)
         self.filter_levels["decision"] = ["granted", "refused"]
         bands = np.searchsorted(np.array(RISK_BAND_CUTS) * threshold, self.probability, "right")

@@ -3,6 +3,7 @@ client to this client, the plain-language reasons and summary, the distance to t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,13 +128,77 @@ def summary_for(
     lang: str,
     contributions: np.ndarray | None = None,
     probability: float | None = None,
+    model_threshold: float | None = None,
 ) -> str:
-    """One or two sentences on the main reasons (explain.reasons.summarize_reasons)."""
-    from credit_scoring.explain.reasons import summarize_reasons
+    """One to three sentences on the decision at ``threshold`` and its main reasons.
 
+    The sentence follows the direction of the contributions honestly: a client refused although
+    their risk is below the average client's is not told that their risk is "mostly raised by"
+    anything; and when ``threshold`` is not the model's (``model_threshold``, default: the
+    artifacts'), the text says the decision is simulated and, when it differs, what the model's
+    threshold decides.
+    """
     reasons = reasons_for(data, row, 3, lang, contributions)
-    shown = float(data.probability[row]) if probability is None else probability
-    return summarize_reasons(reasons, decide(shown, threshold), lang)
+    shown = float(data.probability[row]) if probability is None else float(probability)
+    average = float(data.calibration(float(data.base_value[row])))
+    text = decision_summary(reasons, shown, average, threshold, lang)
+    model = data.threshold if model_threshold is None else float(model_threshold)
+    return text + simulation_sentence(shown, threshold, model, lang)
+
+
+def decision_summary(
+    reasons: list, probability: float, average: float, threshold: float, lang: str
+) -> str:
+    """The decision at ``threshold`` and its reasons, consistent with where the client stands
+    against the average client (``average``: the probability before any contribution)."""
+    from credit_scoring.explain.reasons import DECREASES_RISK, INCREASES_RISK, summarize_reasons
+
+    decision = decide(probability, threshold)
+    numbers = {
+        "probability": fmt.percent(probability, lang),
+        "average": fmt.percent(average, lang),
+        "threshold": fmt.percent(threshold, lang),
+    }
+    if decision == "refused" and probability < average:
+        # refused, yet less risky than the average client: the threshold refuses, not the reasons
+        lowering = [reason for reason in reasons if reason.direction == DECREASES_RISK]
+        text = translate("why.summary_refused_below_average", lang, **numbers)
+        if lowering:
+            text += " " + translate("why.lowered_by", lang, reasons=join_reasons(lowering, lang))
+        return text
+    if decision == "granted" and probability > average:
+        raising = [reason for reason in reasons if reason.direction == INCREASES_RISK]
+        text = translate("why.summary_granted_above_average", lang, **numbers)
+        if raising:
+            text += " " + translate("why.raised_by", lang, reasons=join_reasons(raising, lang))
+        return text
+    return summarize_reasons(reasons, decision, lang)
+
+
+def simulation_sentence(probability: float, threshold: float, model: float, lang: str) -> str:
+    """Empty at the model's threshold; else (with a leading space) that the decision is simulated
+    and, when the model's threshold decides otherwise, what it decides."""
+    if math.isclose(threshold, model, abs_tol=1e-9):
+        return ""
+    decision, model_decision = decide(probability, threshold), decide(probability, model)
+    key = "why.simulated_same" if decision == model_decision else "why.simulated_differs"
+    return " " + translate(
+        key,
+        lang,
+        threshold=fmt.percent(threshold, lang),
+        model=fmt.percent(model, lang),
+        decision=translate(f"decision.{model_decision}", lang),
+    )
+
+
+def join_reasons(reasons: list, lang: str) -> str:
+    """Reasons as one phrase: "Âge (30 ans), Revenu (20 000 €) et Dette (2 000 €)"."""
+    items = [
+        translate("reason_item", lang, label=reason.label, value=reason.value) for reason in reasons
+    ]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + translate("reason_and", lang) + items[-1]
 
 
 def distance_words(probability: float, threshold: float, lang: str) -> str:

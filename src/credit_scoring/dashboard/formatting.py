@@ -7,6 +7,8 @@ thousands) in French, "12.3%", "17,264" in English. Every dashboard module forma
 
 from __future__ import annotations
 
+import unicodedata
+
 from credit_scoring.i18n.formatting import (
     format_count,
     format_number,
@@ -62,3 +64,11 @@ def escape(text: object) -> str:
         .replace(">", "&gt;")
         .replace('"', "&quot;")
     )
+
+
+def fold_text(text: object) -> str:
+    """Text as a search compares it: without accents, case or width ("Âge" -> "age",
+    "ÉTUDES" -> "etudes", "Œuvre" -> "oeuvre")."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return bare.casefold().replace("œ", "oe").replace("æ", "ae").strip()

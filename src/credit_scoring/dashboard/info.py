@@ -135,10 +135,10 @@ class ClientInfoPanel(Panel):
     def _chosen_fields(self) -> list[str]:
         group = self.group_choice.value or ""
         names = features_of_group(self.data, group) if group else list(self.key_features)
-        typed = self.search.value.strip().lower()
-        if typed:
+        typed = fmt.fold_text(self.search.value)
+        if typed:  # accents and case do not matter: "age" finds "Âge"
             pool = names if group else self.data.feature_names
-            names = [n for n in pool if typed in self.data.label(n, self.state.lang).lower()]
+            names = [n for n in pool if typed in fmt.fold_text(self.data.label(n, self.state.lang))]
         return names
 
     def _formatted(self, name: str) -> str:

@@ -1,6 +1,13 @@
-"""Choosing a client: id with completion, filters, previous/next, count of matches."""
+"""Choosing a client: id with completion, filters, previous/next, count of matches.
+
+The decision and risk-band filters follow the threshold of the state: with the slider moved they
+filter at the simulated threshold, and the panel says so. Previous and next stop at the ends of
+the list (the buttons are disabled there) rather than wrapping around without a word.
+"""
 
 from __future__ import annotations
+
+import math
 
 import ipywidgets as widgets
 import numpy as np
@@ -11,6 +18,8 @@ from credit_scoring.dashboard.state import DashboardState, FilterLink, Panel, pa
 from credit_scoring.errors import UnknownClientError
 
 COMPLETION_LIMIT = 20
+#: Filters computed from the probability at the state's threshold (they follow the slider).
+THRESHOLD_FILTERS = ("decision", "risk_band")
 
 
 class ClientPicker(Panel):
@@ -39,6 +48,8 @@ class ClientPicker(Panel):
         self.count.add_class("cs-count")
         self.title = widgets.HTML()
         self.filter_title = widgets.HTML()
+        self.threshold_note = widgets.HTML()
+        self.threshold_note.add_class("cs-filter-threshold")
         self.clear_button = widgets.Button(layout=widgets.Layout(width="auto"))
         self.clear_button.add_class("cs-clear-filters")
         self.dropdowns: dict[str, widgets.Dropdown] = {}
@@ -64,6 +75,7 @@ class ClientPicker(Panel):
                 self.message,
                 self.filter_title,
                 *self.dropdowns.values(),
+                self.threshold_note,
                 self.clear_button,
             ],
             layout=widgets.Layout(width="100%"),
@@ -72,6 +84,9 @@ class ClientPicker(Panel):
         state.observe(self._client_changed, "client_id")
         state.observe(self._relabel, "lang")
         state.observe(self._filters_changed, "filters")
+        state.observe(self._threshold_changed, "threshold")
+        # the data may hold another threshold's filters (an earlier page of this kernel)
+        data.set_decision_threshold(state.threshold)
         self._relabel()
         self.filter_links = [
             FilterLink(state, column, dropdown) for column, dropdown in self.dropdowns.items()
@@ -100,6 +115,7 @@ class ClientPicker(Panel):
                 dropdown.options = options
                 dropdown.description = self.words(f"filter.{column}")
                 dropdown.style = {"description_width": "45%"}
+        self._describe_threshold()
         self._show_count()
 
     # ----- id entry --------------------------------------------------------------------------
@@ -120,7 +136,7 @@ class ClientPicker(Panel):
         try:
             row = self.data.row_of(typed)
         except UnknownClientError:
-            self.show_message(self.words("error.unknown_client", client=str(typed).strip()))
+            self.say("error.unknown_client", client=str(typed).strip())
             return
         self.show_message("")
         self.state.client_id = int(self.data.client_ids[row])
@@ -137,13 +153,56 @@ class ClientPicker(Panel):
     def _filters_changed(self, _change=None) -> None:
         self.filtered_rows = self.data.filter_rows(self.state.filters)
         if len(self.filtered_rows) == 0:
-            self.show_message(self.words("error.empty_filter"))
+            self.say("error.empty_filter")
         else:
             self.show_message("")
             current = self.current_row()
             if current is None or not np.isin(current, self.filtered_rows):
                 self.state.client_id = int(self.data.client_ids[self.filtered_rows[0]])
         self._show_count()
+
+    @safe
+    def _threshold_changed(self, _change=None) -> None:
+        """Decision and risk-band filters at the new threshold; the list is filtered again.
+
+        The client shown stays (moving the slider must not change the client); when it no longer
+        matches the filters, the panel says so.
+        """
+        self.data.set_decision_threshold(self.state.threshold)
+        self._describe_threshold()
+        self.filtered_rows = self.data.filter_rows(self.state.filters)
+        current = self.current_row()
+        if len(self.filtered_rows) == 0:
+            self.say("error.empty_filter")
+        elif current is not None and not np.isin(current, self.filtered_rows):
+            self.say("picker.client_outside_filters", kind="info")
+        else:
+            self.show_message("")
+        self._show_count()
+
+    def simulated(self) -> bool:
+        """True when the threshold of the state is not the model's (a simulation)."""
+        return not math.isclose(self.state.threshold, self.state.default_threshold, abs_tol=1e-9)
+
+    def _describe_threshold(self) -> None:
+        """Under the filters: at which threshold the decision and risk-band filters are computed."""
+        if not any(column in self.dropdowns for column in THRESHOLD_FILTERS):
+            self.threshold_note.value = ""
+            return
+        lang = self.state.lang
+        if self.simulated():
+            text = self.words(
+                "picker.filters_simulated",
+                threshold=fmt.percent(self.state.threshold, lang),
+                model=fmt.percent(self.state.default_threshold, lang),
+            )
+            note = f'<div class="cs-note cs-note-info">{fmt.escape(text)}</div>'
+            self.threshold_note.value = note
+        else:
+            text = self.words(
+                "picker.filters_model", threshold=fmt.percent(self.state.default_threshold, lang)
+            )
+            self.threshold_note.value = f'<div class="cs-hint">{fmt.escape(text)}</div>'
 
     def clear_filters(self) -> None:
         """Remove every filter."""
@@ -155,33 +214,46 @@ class ClientPicker(Panel):
             return None
         return self.data.row_of(self.state.client_id)
 
+    def position(self) -> int | None:
+        """Index of the shown client in the filtered list (None when it is not in it)."""
+        rows = self.filtered_rows
+        current = self.current_row()
+        if current is None or len(rows) == 0:
+            return None
+        position = int(np.searchsorted(rows, current))
+        return position if position < len(rows) and rows[position] == current else None
+
     @safe
     def step(self, offset: int) -> None:
-        """Show the previous (-1) or next (+1) client of the filtered list."""
+        """Show the previous (-1) or next (+1) client of the filtered list; at either end of the
+        list the client stays and the panel says it is the first / last one (no wrap-around)."""
         rows = self.filtered_rows
         if len(rows) == 0:
-            self.show_message(self.words("error.empty_filter"))
+            self.say("error.empty_filter")
             return
-        current = self.current_row()
-        position = int(np.searchsorted(rows, current)) if current is not None else -1
-        if current is not None and position < len(rows) and rows[position] == current:
-            position = (position + offset) % len(rows)
-        else:
+        position = self.position()
+        if position is None:  # the client shown is not in the list: go to its first / last one
             position = 0 if offset > 0 else len(rows) - 1
+        elif not 0 <= position + offset < len(rows):
+            self.say("picker.last" if offset > 0 else "picker.first", kind="info")
+            return
+        else:
+            position += offset
         self.show_message("")
         self.state.client_id = int(self.data.client_ids[rows[position]])
 
     def _show_count(self) -> None:
         rows = self.filtered_rows
-        current = self.current_row() if self.state.client_id is not None else None
+        position = self.position()
         lang = self.state.lang
         text = self.words("picker.count", count=fmt.count(len(rows), lang))
-        if current is not None and len(rows):
-            position = int(np.searchsorted(rows, current))
-            if position < len(rows) and rows[position] == current:
-                text += " · " + self.words(
-                    "picker.position",
-                    position=fmt.count(position + 1, lang),
-                    count=fmt.count(len(rows), lang),
-                )
+        if position is not None:
+            text += " · " + self.words(
+                "picker.position",
+                position=fmt.count(position + 1, lang),
+                count=fmt.count(len(rows), lang),
+            )
         self.count.value = f"<span>{text}</span>"
+        # the ends of the list: nothing before the first client, nothing after the last
+        self.previous_button.disabled = len(rows) == 0 or position == 0
+        self.next_button.disabled = len(rows) == 0 or position == len(rows) - 1

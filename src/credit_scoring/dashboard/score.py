@@ -1,4 +1,10 @@
-"""Score panel: probability of default, gauge with the threshold, decision, risk band, outcome."""
+"""Score panel: probability of default, gauge with the threshold, decision, risk band, outcome.
+
+One number per client: a past (training) client's probability comes from the cross-validation
+model that did not see them (out-of-fold), a new client's from the final model, as
+``credit-scoring score`` prints it; the panel says which in one line. The threshold slider is a
+simulation: the decision and the risk band follow it, and the panel says plainly when it is on.
+"""
 
 from __future__ import annotations
 
@@ -154,15 +160,17 @@ class ScorePanel(Panel):
         probability = float(self.data.probability[row])
         decision = decide(probability, threshold)
         colour = GRANTED_COLOUR if decision == "granted" else REFUSED_COLOUR
-        band = self.data.risk_band_of(row)
+        band = self.data.risk_band_of(row, threshold)
         outcome = self._outcome(row)
         client_words = self.words("score.client", client=self.state.client_id)
         distance = distance_words(probability, threshold, lang)
         self.summary.value = (
-            f'<div class="cs-score-grid">'
-            f'<div class="cs-client-name">{client_words}</div>'
+            '<div class="cs-score-grid">'
+            + (self._simulation_note(probability) if simulated else "")
+            + f'<div class="cs-client-name">{client_words}</div>'
             f'<div class="cs-probability">{self.words("score.probability")} '
             f"<b>{fmt.percent(probability, lang)}</b></div>"
+            f'<div class="cs-model-source cs-hint">{fmt.escape(self.model_source())}</div>'
             f'<div class="cs-decision" style="background:{colour}">'
             f"{fmt.escape(self.words('decision.' + decision + '_long'))}</div>"
             f'<div class="cs-band">{self.words("score.risk_band")} '
@@ -186,6 +194,25 @@ class ScorePanel(Panel):
             self.marker_label.x = [min(probability, top)]
             self.marker_label.text = [fmt.percent(probability, lang)]
         self.show_message("")
+
+    def model_source(self) -> str:
+        """Which model gave the client's probability, in plain words: the cross-validation model
+        that did not see a past client, or the final model for a new one."""
+        folds = self.data.scorer.folds_of([int(self.state.client_id)])
+        key = "score.model_out_of_fold" if int(folds[0]) >= 0 else "score.model_final"
+        return self.words(key)
+
+    def _simulation_note(self, probability: float) -> str:
+        """The banner of a simulated threshold, with the decision at the model's threshold."""
+        lang = self.state.lang
+        model_decision = decide(probability, self.state.default_threshold)
+        text = self.words(
+            "score.simulation",
+            threshold=fmt.percent(self.state.threshold, lang),
+            model=fmt.percent(self.state.default_threshold, lang),
+            decision=self.words(f"decision.{model_decision}_long"),
+        )
+        return f'<div class="cs-note cs-note-info cs-simulation">{fmt.escape(text)}</div>'
 
     def _outcome(self, row: int) -> str:
         if not self.data.is_historical[row]:

@@ -40,6 +40,11 @@ class DashboardState(HasTraits):
     n_contributions = Int(8)
     lang = Enum(LANGUAGES, default_value="fr")
     brushed_rows = Any(None)
+    #: Values (raw application columns) a panel asks the what-if to simulate, e.g. a suggestion
+    #: of the conversation panel; set it to {} first so that the same edits asked again notify.
+    whatif_edits = Dict()
+    #: Counts the reviews recorded on this page, so that the panels showing them redraw.
+    reviews_recorded = Int(0)
 
     def set_filter(self, column: str, level: str | None) -> None:
         """Choose one filter level (None clears it); replaces the dict so observers fire."""
@@ -63,13 +68,35 @@ class Panel:
         self.state = state
         self.message = widgets.HTML(value="", layout=widgets.Layout(min_height="0px"))
         self.message.add_class("cs-message")
+        #: The message on screen as (catalog key, fields, kind), to write it again in another
+        #: language; None when the message is empty or was given as finished text.
+        self.message_words: tuple[str, dict, str] | None = None
+        state.observe(self._translate_message, "lang")
 
     def show_message(self, text: str, kind: str = "warning") -> None:
-        """Show one short sentence in the panel (empty text hides it)."""
+        """Show one short sentence in the panel (empty text hides it).
+
+        Finished text cannot follow a change of language: prefer ``say`` for catalog words.
+        """
+        self.message_words = None
+        self._write_message(text, kind)
+
+    def say(self, key: str, kind: str = "warning", **fields: object) -> None:
+        """Show the catalog's text ``key`` as the panel's message, in the current language and
+        again in the new one when the language changes."""
+        self._write_message(self.words(key, **fields), kind)
+        self.message_words = (key, dict(fields), kind)
+
+    def _write_message(self, text: str, kind: str) -> None:
         if not text:
             self.message.value = ""
             return
         self.message.value = f'<div class="cs-note cs-note-{kind}">{escape(text)}</div>'
+
+    def _translate_message(self, _change=None) -> None:
+        if self.message_words is not None:
+            key, fields, kind = self.message_words
+            self._write_message(translate(key, self.state.lang, **fields), kind)
 
     def words(self, key: str, **fields: object) -> str:
         """A text of the catalog in the current language."""
@@ -84,18 +111,18 @@ def safe(callback: Callable) -> Callable:
         try:
             result = callback(self, *args, **kwargs)
         except UnknownClientError:
-            self.show_message(translate("error.unknown_client_short", self.state.lang))
+            self.say("error.unknown_client_short")
             return None
         except EmptyGroupError:
-            self.show_message(translate("error.empty_group", self.state.lang))
+            self.say("error.empty_group")
             return None
         except CreditScoringError as error:
             log.warning("dashboard callback %s: %s", callback.__name__, error)
-            self.show_message(translate("error.artifacts", self.state.lang), kind="error")
+            self.say("error.artifacts", kind="error")
             return None
         except Exception:  # noqa: BLE001 - a page must never break; the log keeps the details
             log.exception("dashboard callback %s failed", callback.__name__)
-            self.show_message(translate("error.unexpected", self.state.lang), kind="error")
+            self.say("error.unexpected", kind="error")
             return None
         return result
 

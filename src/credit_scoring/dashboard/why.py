@@ -1,4 +1,10 @@
-"""Why panel: a waterfall from the average client's probability to this client's, and a summary."""
+"""Why panel: a waterfall from the average client's probability to this client's, and a summary.
+
+A click on a feature's bar compares the client on that feature. The highlighted bar is always
+the feature compared (it follows the comparison's own choice too), and a second click on the
+same bar compares on it again and says so: a click is an order ("compare on this"), not a
+switch, since the comparison always shows one feature and un-choosing it would leave nothing.
+"""
 
 from __future__ import annotations
 
@@ -81,6 +87,8 @@ class WhyPanel(Panel):
         )
         self.figure.add_class("cs-waterfall")
         self.bars.observe(self._bar_selected, "selected")
+        # every click, even on the bar already selected (its "selected" does not change then)
+        self.bars.on_element_click(self._bar_clicked)
         self.count_slider = widgets.IntSlider(
             min=3,
             max=15,
@@ -136,6 +144,7 @@ class WhyPanel(Panel):
         )
         self.widget.add_class("cs-panel")
         state.observe(self.redraw, ["client_id", "n_contributions", "lang", "threshold"])
+        state.observe(self._show_compared, "feature")
         state.observe(self._relabel_global, "lang")
         self._relabel_global()
         self.redraw()
@@ -145,15 +154,61 @@ class WhyPanel(Panel):
         selected = change["new"]
         if selected is None or len(selected) == 0:
             return
-        step = self.steps[int(selected[0])]
+        index = int(selected[0])
+        if index < len(self.steps) and self.steps[index].key == self.state.feature:
+            return  # the bar of the feature compared already (highlighted by _show_compared)
+        self._compare_on(index)
+
+    @safe
+    def _bar_clicked(self, _mark, content: dict) -> None:
+        """A click on a bar (bqplot's element_click): compare on its feature, again if need be."""
+        data = content.get("data") or {}
+        index = data.get("index")
+        if index is None and data.get("x") in list(self.bars.x):
+            index = list(self.bars.x).index(data["x"])
+        if index is not None and 0 <= int(index) < len(self.steps):
+            self._compare_on(int(index))
+
+    def _compare_on(self, index: int) -> None:
+        step = self.steps[index]
         if step.key.startswith("__"):
+            self._show_compared()  # the totals and "other factors" are not features
             return
         self.state.feature = step.key
+        self.message_words = ("why.compared", {"feature": step.key}, "info")
+        self._translate_message()
+
+    def _translate_message(self, _change=None) -> None:
+        """The message in the current language (the feature's label too)."""
+        if self.message_words is not None and self.message_words[0] == "why.compared":
+            feature = self.message_words[1]["feature"]
+            label = shorten(self.data.label(feature, self.state.lang))
+            self._write_message(self.words("why.compared", feature=label), "info")
+            return
+        super()._translate_message()
+
+    @safe
+    def _show_compared(self, _change=None) -> None:
+        """Highlight the bar of the feature compared now (none when it has no bar)."""
+        keys = [step.key for step in self.steps]
+        wanted = [keys.index(self.state.feature)] if self.state.feature in keys else None
+        current = None if self.bars.selected is None else list(self.bars.selected)
+        if current != wanted:
+            self.bars.selected = wanted
 
     def select_bar(self, feature: str) -> None:
         """Act as if the bar of ``feature`` was clicked (used by tests and keyboard users)."""
         keys = [step.key for step in self.steps]
         self.bars.selected = [keys.index(feature)]
+
+    def click_bar(self, feature: str) -> None:
+        """Act as a mouse click on the bar of ``feature`` does in the browser: bqplot sets the
+        selection (no change when it is that bar already) and sends an element_click."""
+        index = [step.key for step in self.steps].index(feature)
+        self.bars.selected = [index]
+        self.bars._handle_custom_msgs(
+            self.bars, {"event": "element_click", "data": {"index": index}}
+        )
 
     @safe
     def redraw(self, _change=None) -> None:
@@ -171,7 +226,7 @@ class WhyPanel(Panel):
         top = max(max(s.start, s.end) for s in steps)
         change_texts = [step_text(step, lang) for step in steps]
         with self.figure.hold_sync():
-            self.bars.selected = None
+            self.bars.selected = None  # the new bars: highlighted again below
             self.category_scale.domain = labels[::-1]  # first bar on top
             self.value_scale.max = float(top) * 1.3 + 1e-6
             self.bars.x = labels
@@ -179,9 +234,13 @@ class WhyPanel(Panel):
             self.change_labels.y = labels
             self.change_labels.x = [max(s.start, s.end) for s in steps]
             self.change_labels.text = change_texts
-        summary = summary_for(self.data, row, self.state.threshold, lang)
+        self._show_compared()
+        summary = summary_for(
+            self.data, row, self.state.threshold, lang, model_threshold=self.state.default_threshold
+        )
         self.summary.value = f'<div class="cs-summary-text">{fmt.escape(summary)}</div>'
-        self.show_message("")
+        if _change is None or _change["name"] != "lang":
+            self.show_message("")
 
     @safe
     def _relabel_global(self, _change=None) -> None:
