@@ -162,13 +162,7 @@ def configure(c, settings: HubSettings) -> None:
     c.ConfigurableHTTPProxy.should_start = True
     c.ConfigurableHTTPProxy.command = [proxy_command()]
 
-    c.JupyterHub.authenticator_class = _authenticator_class()
-    c.AccountsAuthenticator.state_dir = str(state)
-    c.Authenticator.allow_all = True  # an account in accounts.sqlite is the permission
-    c.Authenticator.auth_refresh_age = 60
-    c.Authenticator.refresh_pre_spawn = True
-    c.NativeAuthenticator.enable_signup = False
-    c.NativeAuthenticator.open_signup = False
+    configure_accounts(c, state)
 
     c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
     c.SimpleLocalProcessSpawner.home_dir_template = str(state / "home" / "{username}")
@@ -188,15 +182,33 @@ def configure(c, settings: HubSettings) -> None:
             setattr(getattr(c, section), name, value)
 
 
-def prepare_spawn(spawner, settings: HubSettings) -> None:
-    """Give a user's server its role's shape: a manager gets the dashboard only."""
+def configure_accounts(c, state_dir: str | Path) -> None:
+    """Personal accounts of ``<state>/accounts.sqlite`` as the hub's authenticator."""
+    c.JupyterHub.authenticator_class = _authenticator_class()
+    c.AccountsAuthenticator.state_dir = str(state_dir)
+    c.Authenticator.allow_all = True  # an account in accounts.sqlite is the permission
+    c.Authenticator.auth_refresh_age = 60
+    c.Authenticator.refresh_pre_spawn = True
+    c.NativeAuthenticator.enable_signup = False
+    c.NativeAuthenticator.open_signup = False
+
+
+def prepare_spawn(spawner, settings: HubSettings, role_config_root: str | None = None) -> None:
+    """Give a user's server its role's shape: a manager gets the dashboard only.
+
+    ``role_config_root``: where the servers find ``<role>/jupyter_server_config.json`` (in a
+    Kubernetes pod, mounted by deploy/values.yaml); default: written in the state folder.
+    """
     role = user_role(settings.state_dir, spawner.user.name)
     if role not in (MANAGER, ANALYST):
         raise CreditScoringError(f"{spawner.user.name} has no account with a role")
     spawner.args = server_arguments(settings, role)
+    config_dir = (
+        f"{role_config_root}/{role}" if role_config_root else str(role_config_dir(settings, role))
+    )
     spawner.environment = {
         **spawner.environment,
-        "JUPYTER_CONFIG_DIR": str(role_config_dir(settings, role)),
+        "JUPYTER_CONFIG_DIR": config_dir,
         "CREDIT_SCORING_ROLE": role,
     }
     if role == MANAGER:
