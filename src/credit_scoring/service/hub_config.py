@@ -299,18 +299,18 @@ def start_hub(settings: HubSettings, **popen_options) -> subprocess.Popen:
     from credit_scoring.manifest import verify_artifacts
     from credit_scoring.service.audit import AuditStore, audit_path
 
-    if not Path(settings.artifacts_dir).is_dir():
-        raise ArtifactError(
-            f"artifacts folder {settings.artifacts_dir} does not exist: build it with "
-            "`make artifacts` or pass --artifacts to the folder the pipeline wrote"
-        )
-    verify_artifacts(Path(settings.artifacts_dir))
     AuditStore(audit_path(settings.state_dir)).close()  # unusable audit trail: stop here
     if not accounts_path(settings.state_dir).is_file():
         raise CreditScoringError(
             f"no accounts yet in {settings.state_dir}: create one with `credit-scoring users add "
             f"NAME --role manager --password-stdin --state {settings.state_dir}`"
         )
+    if not Path(settings.artifacts_dir).is_dir():
+        raise ArtifactError(
+            f"artifacts folder {settings.artifacts_dir} does not exist: build it with "
+            "`make artifacts` or pass --artifacts to the folder the pipeline wrote"
+        )
+    verify_artifacts(Path(settings.artifacts_dir))
     command = proxy_command()
     settings.hub_port = settings.hub_port or _free_port()
     settings.proxy_api_port = settings.proxy_api_port or _free_port()
