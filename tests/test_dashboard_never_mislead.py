@@ -167,6 +167,9 @@ def test_a_client_beyond_the_scatter_scale_is_drawn_with_a_sign(app, data):
     else:
         pytest.skip("every client lies inside the scatter's range")
     show(app, int(beyond[0]))
+    edges = app.compare.distribution.edges
+    if values[beyond[0]] > edges[-1]:  # beyond the histogram's bins too: said so
+        assert "au-delà des tranches dessinées" in app.compare.position_info.value
     assert app.compare.client_point.x[0] == pytest.approx(app.compare.x_scale.max)
     sign = app.compare.client_off_scale_text()
     assert "hors échelle" in sign and sign[0] in "→↗↘"
@@ -178,6 +181,7 @@ def test_a_client_beyond_the_scatter_scale_is_drawn_with_a_sign(app, data):
     )  # fmt: skip
     show(app, int(inside[0]))
     assert app.compare.client_off_scale_text() == "" and app.compare.off_scale_note.value == ""
+    assert "au-delà" not in app.compare.position_info.value or values[inside[0]] > edges[-1]
 
 
 def test_clicking_the_same_waterfall_bar_again_compares_on_it_again(app, data):
@@ -229,3 +233,18 @@ def test_field_search_ignores_accents_and_case(app, data):
     app.info.search.value = "etudes"
     assert any("études" in label for label, _ in app.info.shown_rows())
     app.info.search.value = ""
+
+
+def test_a_client_beyond_the_histograms_bins_is_not_said_to_be_in_the_edge_range(app, data):
+    app.state.group_mode = "all"
+    feature = app.state.feature
+    edges = app.compare.distribution.edges
+    values = data.numeric[feature]
+    beyond = np.flatnonzero(values > edges[-1])
+    assert len(beyond), "the bins cover the 99.5 % quantile: someone lies beyond"
+    show(app, int(beyond[0]))
+    text = app.compare.position_info.value
+    assert "au-delà des tranches dessinées" in text and "sont dans la tranche" not in text
+    inside = np.flatnonzero((values > edges[1]) & (values < edges[-2]))
+    show(app, int(inside[0]))
+    assert "au-delà" not in app.compare.position_info.value

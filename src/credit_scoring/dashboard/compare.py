@@ -444,8 +444,11 @@ class ComparisonPanel(Panel):
             text = self.words("compare.position_missing", feature=label, value=value_text)
         else:
             index = found.client_bar
+            beyond = found.edges is not None and not (
+                found.edges[0] <= float(found.client_value) <= found.edges[-1]
+            )  # counted in the edge bar: said so, not "in the range" it is not in
             text = self.words(
-                "compare.position",
+                "compare.position_beyond" if beyond else "compare.position",
                 feature=label,
                 value=value_text,
                 bin=found.labels[index],
