@@ -11,7 +11,7 @@ import pytest
 
 from credit_scoring.errors import ArtifactError, DataError
 from credit_scoring.i18n import languages
-from credit_scoring.scoring.batch import align_features, untrained_tables
+from credit_scoring.scoring.batch import align_features, untrained_tables, unusable_tables
 from credit_scoring.scoring.inputs import (
     ABOVE_RANGE,
     BELOW_RANGE,
@@ -203,3 +203,9 @@ def test_a_side_table_missing_at_training_is_told_apart_from_a_feature_code_chan
     with pytest.raises(DataError, match="PREV_NEW. The feature code changed") as error:
         align_features(frame, training, training, CATALOG, set(), new_sources)
     assert "BUREAU_COUNT" not in str(error.value)
+
+
+def test_a_side_table_is_unusable_without_the_only_table_linking_it_to_applicants():
+    assert unusable_tables({"bureau"}) == {"bureau_balance"}
+    assert unusable_tables({"previous_application"}) == set()  # they carry SK_ID_CURR too
+    assert unusable_tables(set()) == set()

@@ -108,3 +108,126 @@ def test_features_the_model_never_saw_are_refused(pipeline_artifacts_dir, synthe
         {"bureau"},
     )
     assert aligned["A"].isna().all()
+
+
+# --------------------------------------------------------------------------- the inputs (issue 13)
+
+
+def _set_cells(path, changes: dict[int, dict[str, str]]) -> None:
+    """Rewrite cells of a CSV file: {data row position (0-based): {column: text}}."""
+    import csv
+
+    with open(path, newline="") as file:
+        lines = list(csv.reader(file))
+    header = lines[0]
+    for position, cells in changes.items():
+        for column, text in cells.items():
+            lines[position + 1][header.index(column)] = text
+    with open(path, "w", newline="") as file:
+        csv.writer(file, lineterminator="\n").writerows(lines)
+
+
+@pytest.fixture
+def new_folder(synthetic_data_dir, tmp_path):
+    folder = tmp_path / "new"
+    folder.mkdir()
+    for path in synthetic_data_dir.glob("*.csv"):
+        if path.name != "application_train.csv":
+            shutil.copy(path, folder)
+    return folder
+
+
+def test_impossible_values_refuse_their_row_only_and_implausible_ones_are_flagged(
+    pipeline_artifacts_dir, new_folder, tmp_path, capsys
+):
+    """A negative income, 2.7 children (an integer column), 1e30 children: not scored, with the
+    reason; a contract type never seen and a credit of 1e30: scored, with a warning; the other
+    applicants scored exactly as before."""
+    _set_cells(
+        new_folder / "application_test.csv",
+        {
+            0: {"AMT_INCOME_TOTAL": "-5000.0"},
+            1: {"CNT_CHILDREN": "2.7"},
+            2: {"CNT_CHILDREN": "1e30"},
+            3: {"NAME_CONTRACT_TYPE": "Mortgage"},
+            4: {"AMT_CREDIT": "1e30"},
+        },
+    )
+    out = tmp_path / "scored.csv"
+    assert main(["score", "--artifacts", str(pipeline_artifacts_dir), "--data",
+                 str(new_folder), "--out", str(out), "--lang", "en"]) == 0  # fmt: skip
+    printed = capsys.readouterr()
+    assert "3 application(s) not scored" in printed.err
+    assert "2 application(s) scored with a warning" in printed.err
+    scored = pd.read_csv(out, keep_default_na=False, na_values={"default_probability": [""]})
+    ids = pd.read_csv(new_folder / "application_test.csv", usecols=["SK_ID_CURR"])["SK_ID_CURR"]
+    assert scored["SK_ID_CURR"].tolist() == ids.tolist()  # every applicant, in the file's order
+    refused = scored.iloc[:3]
+    assert (refused["decision"] == "not_scored").all()
+    assert refused["default_probability"].isna().all()
+    assert refused["error_codes"].tolist() == [
+        "AMT_INCOME_TOTAL:amount_not_positive",
+        "CNT_CHILDREN:count_not_whole",
+        "CNT_CHILDREN:too_large",
+    ]
+    assert "-5,000 is not possible" in refused["errors"].iloc[0]
+    assert refused["summary"].str.startswith("not scored: ").all()
+    flagged = scored.iloc[3:5]
+    assert flagged["decision"].isin(["granted", "refused"]).all()
+    assert flagged["warning_codes"].tolist() == [
+        "NAME_CONTRACT_TYPE:unseen_level",
+        "AMT_CREDIT:above_training_range",
+    ]
+    assert (flagged["errors"] == "").all()
+    rest = scored.iloc[5:].set_index("SK_ID_CURR")
+    assert (rest["errors"] == "").all() and (rest["decision"] != "not_scored").all()
+    pipeline = pd.read_parquet(pipeline_artifacts_dir / "scores.parquet").set_index("SK_ID_CURR")
+    assert rest["default_probability"].to_numpy() == pytest.approx(
+        pipeline.loc[rest.index, "default_probability"].to_numpy(), abs=1e-6
+    )
+
+
+def test_missing_side_tables_are_a_warning_in_the_output_and_on_the_console(
+    pipeline_artifacts_dir, new_folder, tmp_path, capsys
+):
+    (new_folder / "bureau.csv").unlink()
+    (new_folder / "credit_card_balance.csv").unlink()
+    out = tmp_path / "scored.parquet"
+    assert main(["score", "--artifacts", str(pipeline_artifacts_dir), "--data",
+                 str(new_folder), "--out", str(out), "--lang", "en"]) == 0  # fmt: skip
+    warning_lines = [line for line in capsys.readouterr().err.splitlines() if "side" in line]
+    assert len(warning_lines) == 1
+    assert "bureau, credit_card_balance" in warning_lines[0]
+    scored = pd.read_parquet(out)
+    # bureau_balance is there, but reaches applicants only through bureau
+    codes = "missing_side_tables:bureau,credit_card_balance,bureau_balance"
+    assert scored["warning_codes"].str.endswith(codes).all()
+    said = "side tables missing: bureau, credit_card_balance (bureau_balance cannot be used "
+    assert scored["warnings"].str.contains(said, regex=False).all()
+    assert scored["decision"].isin(["granted", "refused"]).all()
+
+
+def test_artifacts_without_training_ranges_score_with_a_warning(
+    pipeline_artifacts_dir, new_folder, tmp_path
+):
+    """Artifacts built before application_reference.json existed: scored, impossible values
+    still refused, and every row says the range checks were not made."""
+    from credit_scoring.pipeline import write_run_manifest
+
+    older = tmp_path / "older"
+    shutil.copytree(pipeline_artifacts_dir, older)
+    (older / "application_reference.json").unlink()
+    write_run_manifest(older, "data", {})
+    _set_cells(new_folder / "application_test.csv", {0: {"AMT_CREDIT": "0"}})
+    scored = score_folder(older, new_folder, tmp_path / "out.csv", lang="fr")
+    assert (scored["warning_codes"] == "no_application_reference").all()  # no range checks
+    assert "application_reference.json" in scored["warnings"].iloc[1]
+    assert scored["decision"].iloc[0] == "not_scored"
+    assert scored["decision"].iloc[1:].isin(["granted", "refused"]).all()
+
+
+def test_an_application_file_without_rows_is_refused(pipeline_artifacts_dir, new_folder, tmp_path):
+    path = new_folder / "application_test.csv"
+    path.write_text(path.read_text().splitlines()[0] + "\n")
+    with pytest.raises(DataError, match="header and no rows"):
+        score_folder(pipeline_artifacts_dir, new_folder, tmp_path / "out.csv")

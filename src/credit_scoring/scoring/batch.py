@@ -25,6 +25,7 @@ from credit_scoring.data.schema import (
     TABLES,
     TARGET,
 )
+from credit_scoring.data.validation import ANY_APPLICATION
 from credit_scoring.errors import DataError
 from credit_scoring.explain.principal_reasons import MAX_PRINCIPAL_REASONS
 from credit_scoring.explain.reasons import summarize_reasons
@@ -76,6 +77,28 @@ def untrained_tables(
         if source not in trained_sources:
             found.setdefault(source, []).append(name)
     return found
+
+
+def _parents(table: str) -> set[str]:
+    return {parent for _, parent in TABLES[table].parent_keys}
+
+
+def unusable_tables(absent: Iterable[str]) -> set[str]:
+    """Side tables that are there but cannot be used because every table linking their rows to
+    an applicant is absent (bureau_balance reaches applicants only through bureau)."""
+    absent = set(absent)
+    unusable: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name in TABLES:
+            parents = _parents(name)
+            if name in absent or name in unusable or not parents or ANY_APPLICATION in parents:
+                continue
+            if parents <= absent | unusable:
+                unusable.add(name)
+                changed = True
+    return unusable
 
 
 def align_features(
@@ -167,6 +190,7 @@ def score_applications(
     }
     feature_tables[NEW_APPLICATIONS] = _schema_types(applications[accepted].reset_index(drop=True))
     absent = {name for name in TABLES if name not in feature_tables}
+    unusable = unusable_tables(absent)
     used_sources = {
         source
         for name, source in feature_sources(scorer.catalog).items()
@@ -174,11 +198,19 @@ def score_applications(
     }
     batch_codes, batch_messages = [], []
     missing_used = [name for name in TABLES if name in absent and name in used_sources]
-    if missing_used:
-        batch_codes.append("missing_side_tables:" + ",".join(missing_used))
-        batch_messages.append(
-            translate("inputs.missing_side_tables", lang, tables=", ".join(missing_used))
-        )
+    unusable_used = [name for name in TABLES if name in unusable and name in used_sources]
+    if missing_used or unusable_used:
+        batch_codes.append("missing_side_tables:" + ",".join(missing_used + unusable_used))
+        tables_text = ", ".join(missing_used)
+        if unusable_used:
+            parents = sorted({parent for name in unusable_used for parent in _parents(name)})
+            tables_text += " " + translate(
+                "inputs.needs_parent",
+                lang,
+                tables=", ".join(unusable_used),
+                parents=", ".join(parents),
+            )
+        batch_messages.append(translate("inputs.missing_side_tables", lang, tables=tables_text))
     if scorer.application_reference is None:
         batch_codes.append(NO_REFERENCE)
         batch_messages.append(translate(f"inputs.{NO_REFERENCE}", lang))
@@ -196,8 +228,8 @@ def score_applications(
                 translate("inputs.untrained_tables", lang, tables=", ".join(unused))
             )
         aligned = align_features(
-            frame, scorer.feature_names, scorer.feature_columns, scorer.catalog, absent,
-            new_sources,
+            frame, scorer.feature_names, scorer.feature_columns, scorer.catalog,
+            absent | unusable, new_sources,
         )  # fmt: skip
         scored = scorer.score(aligned, explain=True)
         result = scored.table().drop(columns="base_value", errors="ignore")
