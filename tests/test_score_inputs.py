@@ -209,3 +209,16 @@ def test_a_side_table_is_unusable_without_the_only_table_linking_it_to_applicant
     assert unusable_tables({"bureau"}) == {"bureau_balance"}
     assert unusable_tables({"previous_application"}) == set()  # they carry SK_ID_CURR too
     assert unusable_tables(set()) == set()
+
+
+def test_the_scorer_never_lets_a_what_if_count_wrap_around(applications):
+    """Even unchecked, an edit of 1e30 children is refused by the Scorer before any cast
+    (it used to become -2,147,483,648); the check happens before any model is used."""
+    from credit_scoring.scoring.scorer import Scorer
+
+    scorer = object.__new__(Scorer)
+    row = applications.iloc[[0]]
+    with pytest.raises(DataError, match="CNT_CHILDREN is too large"):
+        scorer.edited_features(row, {}, [{"CNT_CHILDREN": 1e30}])
+    with pytest.raises(DataError, match="CNT_CHILDREN must be a whole number"):
+        scorer.edited_features(row, {}, [{"CNT_CHILDREN": 2.7}])

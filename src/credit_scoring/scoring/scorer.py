@@ -263,6 +263,10 @@ class Scorer:
             if pd.api.types.is_integer_dtype(rows[column].dtype):
                 if not np.all(np.isnan(values) | (values == np.round(values))):
                     raise DataError(f"{column} must be a whole number")
+                limits = np.iinfo(rows[column].dtype)
+                if np.any(~np.isnan(values) & ((values < limits.min) | (values > limits.max))):
+                    # a cast would wrap around silently (1e30 children -> -2,147,483,648)
+                    raise DataError(f"{column} is too large: give a possible value")
                 if not np.isnan(values).any():
                     values = values.astype(rows[column].dtype)
             rows[column] = values
