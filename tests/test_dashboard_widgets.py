@@ -347,8 +347,26 @@ def test_what_if_recomputes_features_and_rescores(app, data):
 def test_what_if_rejects_a_negative_amount(app):
     app.whatif.inputs["AMT_INCOME_TOTAL"].value = -5.0
     app.whatif.run()
-    assert "positif" in app.whatif.message.value
+    assert "AMT_INCOME_TOTAL" in app.whatif.message.value or "revenu" in app.whatif.message.value
     assert app.whatif.result is None
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("AMT_INCOME_TOTAL", 0.0), ("AMT_CREDIT", 1e30), ("CNT_CHILDREN", 1e30),
+     ("CNT_CHILDREN", 2.7)],
+)  # fmt: skip
+def test_what_if_never_scores_an_impossible_value(app, data, column, value):
+    show(app, row_with(data, "granted"))
+    app.whatif.inputs[column].value = value
+    app.whatif.run()
+    assert app.whatif.result is None  # no score, no "Crédit accordé"
+    assert "cs-note-error" in app.whatif.message.value
+    shown = text_of(app.whatif.message.value)
+    app.state.lang = "en"  # the message follows the language switch
+    assert text_of(app.whatif.message.value) != shown
+    assert text_of(app.whatif.message.value)
+    app.state.lang = "fr"
 
 
 def test_client_report_is_a_download_in_the_current_language(app, data):
@@ -364,8 +382,9 @@ def test_client_report_is_a_download_in_the_current_language(app, data):
     assert '<html lang="en">' in html and "Credit refused" in html
     assert str(data.client_ids[row]) in html
     assert "Crédit" not in html and "Probabilité" not in html
-    for _label, value in app.info.card_rows():
-        assert value.replace("&", "&amp;") in html
+    for name, (_label, value) in zip(app.info.key_features, app.info.card_rows(), strict=True):
+        if name in data.model_features:  # the rest is not "taken into account" (issue 13)
+            assert value.replace("&", "&amp;") in html
     app.state.lang = "fr"
     assert app.report.link.value == ""
 

@@ -10,6 +10,7 @@ import ipywidgets as widgets
 
 from credit_scoring.dashboard.audit import attach_audit
 from credit_scoring.dashboard.compare import ComparisonPanel
+from credit_scoring.dashboard.conversation import ConversationPanel
 from credit_scoring.dashboard.data import DashboardData
 from credit_scoring.dashboard.formatting import escape
 from credit_scoring.dashboard.info import ClientInfoPanel
@@ -80,6 +81,7 @@ class DashboardApp(Panel):
         self.info = ClientInfoPanel(state, data)
         self.compare = ComparisonPanel(state, data)
         self.whatif = WhatIfPanel(state, data)
+        self.conversation = ConversationPanel(state, data)
         self.report = ReportPanel(state, data)
         self.header = widgets.HTML()
         self.language = widgets.ToggleButtons(
@@ -104,6 +106,7 @@ class DashboardApp(Panel):
             self.info,
             self.compare,
             self.whatif,
+            self.conversation,
             self.report,
         ]
         self.widget = widgets.VBox(
@@ -126,6 +129,7 @@ class DashboardApp(Panel):
                     layout=widgets.Layout(width="100%"),
                 ),
                 self.compare.widget,
+                self.conversation.widget,
                 self.whatif.widget,
             ],
             layout=widgets.Layout(width="100%", max_width="1500px"),
