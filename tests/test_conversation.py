@@ -82,7 +82,7 @@ def test_apply_sets_the_what_if_to_the_option_and_shows_the_options_score(app, d
     assert decide(result.current_probability, app.state.threshold) == "refused"
     shown = text_of(app.whatif.outcome.value)
     assert "Crédit accordé" in shown and "Crédit refusé" in shown
-    assert "Et si" in panel.message.value
+    assert "Et si" in panel.applied_note.value
     # the same suggestion applied again, after the inputs were changed by hand, is applied again
     app.whatif.reset()
     panel.apply_buttons[0].click()

@@ -174,6 +174,8 @@ class ConversationPanel(Panel):
         self.options = widgets.VBox()
         self.options.add_class("cs-recourse-options")
         self.apply_buttons: list[widgets.Button] = []
+        self.applied = False  # a suggestion was sent to the what-if (said under the options)
+        self.applied_note = widgets.HTML()
 
         self.review_title = widgets.HTML()
         self.model_decision = widgets.HTML()
@@ -203,6 +205,7 @@ class ConversationPanel(Panel):
                 self.search_button,
                 self.changes_text,
                 self.options,
+                self.applied_note,
                 self.review_title,
                 self.model_decision,
                 self.outcome,
@@ -323,6 +326,11 @@ class ConversationPanel(Panel):
         lang = self.state.lang
         recourse = self.recourse
         self.search_button.layout.display = "none" if recourse is not None else None
+        self.applied_note.value = (
+            f'<div class="cs-note cs-note-info">{escape(self.words("conversation.applied"))}</div>'
+            if recourse is not None and self.applied
+            else ""
+        )
         if recourse is None:
             self.changes_text.value = ""
             self.options.children = ()
@@ -397,6 +405,7 @@ class ConversationPanel(Panel):
             return
         row = self.data.row_of(self.state.client_id)
         self.recourse = recourse_of(self.data, row, self.state.threshold)
+        self.applied = False
         self.show_message("")
         self._show_options()
 
@@ -406,7 +415,8 @@ class ConversationPanel(Panel):
         option = self.recourse.options[number]
         self.state.whatif_edits = {}  # the same suggestion applied twice notifies again
         self.state.whatif_edits = dict(option.changes)
-        self.say("conversation.applied", kind="info")
+        self.applied = True
+        self._show_options()
 
     @safe
     def save_review(self) -> Review | None:
