@@ -52,8 +52,10 @@ class WhyPanel(Panel):
             scales={"x": self.category_scale, "y": self.value_scale},
             interactions={"click": "select"},
             padding=0.25,
-            selected_style={"stroke": "#000000", "stroke-width": "2"},
-            unselected_style={"opacity": "1"},
+            # the bar of the feature compared stands out by dimming the others (a stroke would
+            # frame the invisible offset too, from 0)
+            selected_style={"opacity": "1"},
+            unselected_style={"opacity": "0.55"},
         )
         self.change_labels = bq.Label(
             x=[],
