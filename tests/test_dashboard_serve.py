@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -176,4 +178,112 @@ def test_a_plain_get_keeps_no_kernel_and_past_the_cap_the_busy_page_answers(
         with urllib.request.urlopen(base, timeout=120) as response:  # a slot is free again
             assert response.status == 200
     finally:
+        stop_voila(process)
+
+
+class _FlakyNetwork:
+    """A TCP relay on loopback between the browser and the server that can drop every
+    connection and refuse new ones for a while: a real network interruption."""
+
+    def __init__(self, target_port: int) -> None:
+        import socket
+        import threading
+
+        self.target_port = target_port
+        self.down = False
+        self.connections: list = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if self.down:
+                client.close()
+                continue
+            server = socket.create_connection(("127.0.0.1", self.target_port))
+            self.connections += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.close()
+
+    def cut(self) -> None:
+        """Drop every open connection; refuse new ones until restore()."""
+        import socket
+
+        self.down = True
+        for connection in self.connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        self.connections = []
+
+    def restore(self) -> None:
+        self.down = False
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+
+@pytest.mark.slow
+def test_a_short_network_interruption_does_not_kill_an_open_page(pipeline_artifacts_dir):
+    """Chromium through a relay: the page idles past the cull timeout, the network drops for
+    longer than the culler's interval, comes back, and the page still answers a client switch."""
+    import re
+    import time
+
+    from credit_scoring.dashboard.serve import HEALTH_PATH, stop_voila, wait_until_serving
+    from credit_scoring.service.kernels import Lifecycle
+
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.is_file():
+        message = f"{chromium} is missing: apt-get install -y chromium"
+        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    lifecycle = Lifecycle(cull_idle_timeout=20, cull_interval=2)
+    process = start_voila(pipeline_artifacts_dir, port, pool_size=1, lifecycle=lifecycle)
+    network = _FlakyNetwork(port)
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}/{HEALTH_PATH}", process, timeout=180)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(chromium), args=["--no-sandbox"], headless=True
+            )
+            page = browser.new_page(viewport={"width": 1400, "height": 1800})
+            page.goto(f"http://127.0.0.1:{network.port}/", timeout=150_000)
+            page.wait_for_selector(".cs-score", timeout=150_000)
+            first = re.search(r"n° (\d+)", page.inner_text(".cs-score")).group(1)
+            time.sleep(lifecycle.cull_idle_timeout + 2)  # idle: only the open socket keeps it
+            network.cut()
+            time.sleep(12)  # several culler passes while the page is disconnected
+            network.restore()
+            page.click(".cs-next")
+            page.wait_for_function(
+                "old => !document.querySelector('.cs-score').innerText.includes(old)",
+                arg=f"n° {first}",
+                timeout=90_000,
+            )
+            browser.close()
+    finally:
+        network.close()
         stop_voila(process)

@@ -102,9 +102,23 @@ class SessionKernelManager(AsyncMappingKernelManager):
         help="Most kernels running at once (0: no cap). Past it a new kernel is refused (503).",
     )
 
+    def notify_connect(self, kernel_id):
+        """A page opened its websocket."""
+        super().notify_connect(kernel_id)
+        self.log.debug(
+            "websocket connected to kernel %s (%s open)",
+            kernel_id,
+            self._kernel_connections.get(kernel_id),
+        )
+
     def notify_disconnect(self, kernel_id):
         """A page closed its websocket: its idle time starts now (the reconnection grace)."""
         super().notify_disconnect(kernel_id)
+        self.log.debug(
+            "websocket of kernel %s closed (%s open)",
+            kernel_id,
+            self._kernel_connections.get(kernel_id),
+        )
         if kernel_id in self._kernels and not self._kernel_connections.get(kernel_id, 0):
             from jupyter_server._tz import utcnow
 
