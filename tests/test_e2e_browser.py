@@ -183,6 +183,14 @@ def test_dashboard_in_a_real_browser(dashboard_url, browser):
     assert "Credit" in score_text(page)
     page.screenshot(path=str(RESULTS / "dashboard_unknown_id.png"), full_page=True)
 
+    # a moved threshold slider is a simulation, and the page says so (issue 13)
+    page.locator(".cs-threshold .noUi-handle, .cs-threshold [role=slider]").first.focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowLeft")
+    page.wait_for_selector(".cs-simulation", timeout=30_000)
+    assert "simulated threshold" in page.inner_text(".cs-filter-threshold")
+    page.screenshot(path=str(RESULTS / "dashboard_simulated_threshold.png"), full_page=True)
+
     # no traceback anywhere
     body = page.inner_text("body")
     for word in TRACEBACK_WORDS:
