@@ -202,6 +202,9 @@ def test_a_manager_cannot_reach_jupyterlab_or_a_terminal(hub, browser):
         assert "JupyterLab" not in page.title()
     response = page.request.post(hub["url"] + "/user/marie/api/terminals")
     assert response.status in (403, 404)
+    # her server sees only her own copy of the dashboard notebook: no project files, no notebooks
+    listing = page.request.get(hub["url"] + "/user/marie/api/contents").json()
+    assert [item["name"] for item in listing["content"]] == ["credit_dashboard.ipynb"]
     context.close()
 
 

@@ -182,6 +182,15 @@ def configure(c, settings: HubSettings) -> None:
             setattr(getattr(c, section), name, value)
 
 
+def personal_dashboard_dir(settings: HubSettings, user: str) -> Path:
+    """A fresh copy of the dashboard notebook in the user's folder of the state folder."""
+    folder = Path(settings.state_dir) / "home" / user / "dashboard"
+    folder.mkdir(parents=True, exist_ok=True)
+    notebook = Path(settings.dashboards_dir) / Path(DASHBOARD_URL).name
+    shutil.copyfile(notebook, folder / notebook.name)
+    return folder
+
+
 def configure_accounts(c, state_dir: str | Path) -> None:
     """Personal accounts of ``<state>/accounts.sqlite`` as the hub's authenticator."""
     c.JupyterHub.authenticator_class = _authenticator_class()
@@ -212,8 +221,12 @@ def prepare_spawn(spawner, settings: HubSettings, role_config_root: str | None =
         "CREDIT_SCORING_ROLE": role,
     }
     if role == MANAGER:
-        spawner.notebook_dir = settings.dashboards_dir
         spawner.default_url = DASHBOARD_URL
+        spawner.notebook_dir = settings.dashboards_dir
+        if role_config_root is None:
+            # a copy of the dashboard per manager: the contents API of one manager's server
+            # cannot change the page the other managers see
+            spawner.notebook_dir = str(personal_dashboard_dir(settings, spawner.user.name))
     else:
         spawner.notebook_dir = settings.notebooks_dir
         spawner.default_url = "/lab"
