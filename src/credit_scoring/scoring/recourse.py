@@ -239,53 +239,39 @@ def find_recourse(
         "annuity": instalment,
     }
 
-    candidates: list[tuple[str, dict[str, float]]] = [("current", {})]
-
     def at_same_term(new_amount: float) -> dict[str, float]:
         changes = {CREDIT: float(new_amount)}
         if np.isfinite(instalment):
             changes[ANNUITY] = round(float(instalment * new_amount / amount), 2)
         return changes
 
-    current, _ = scorer.score_edits(application, stored_features, [{}])
-    current_probability = float(current.probabilities[0])
-    decision = "refused" if current_probability >= threshold else "granted"
-    if decision == "refused":
+    # Both directions' candidates are scored in one batch with the client as they are (one call
+    # of the feature code and of the model, whose cost hardly depends on the number of rows).
+    candidates: list[tuple[str, dict[str, float]]] = [("current", {})]
+    for value in _amounts_below(amount, bounds, GRID_SIZE):
+        candidates.append(("amount", at_same_term(value)))
+    if np.isfinite(goods_price) and goods_price > 0:
         for value in _amounts_below(amount, bounds, GRID_SIZE):
-            candidates.append(("amount", at_same_term(value)))
+            cheaper = round(float(goods_price * value / amount), 2)
+            candidates.append(("goods_price", at_same_term(value) | {GOODS_PRICE: cheaper}))
+    if term is not None:
+        for months in _terms_above(term, bounds, GRID_SIZE):
+            longer = round(float(annuity(amount, months, bounds.annual_rate)), 2)
+            candidates.append(("term", {ANNUITY: longer}))
+        for value in _amounts_below(amount, bounds, COMBINED_GRID_SIZE):
+            for months in _terms_above(term, bounds, COMBINED_GRID_SIZE):
+                both = round(float(annuity(value, months, bounds.annual_rate)), 2)
+                candidates.append(("amount_and_term", {CREDIT: float(value), ANNUITY: both}))
+    for value in _amounts_above(amount, bounds, GRID_SIZE):
+        changes = at_same_term(value)
         if np.isfinite(goods_price) and goods_price > 0:
-            for value in _amounts_below(amount, bounds, GRID_SIZE):
-                share = value / amount
-                candidates.append(
-                    (
-                        "goods_price",
-                        at_same_term(value) | {GOODS_PRICE: round(float(goods_price * share), 2)},
-                    )
-                )
-        if term is not None:
-            for months in _terms_above(term, bounds, GRID_SIZE):
-                candidates.append(
-                    (
-                        "term",
-                        {ANNUITY: round(float(annuity(amount, months, bounds.annual_rate)), 2)},
-                    )
-                )
-            for value in _amounts_below(amount, bounds, COMBINED_GRID_SIZE):
-                for months in _terms_above(term, bounds, COMBINED_GRID_SIZE):
-                    new_annuity = float(annuity(value, months, bounds.annual_rate))
-                    candidates.append(
-                        ("amount_and_term", {CREDIT: float(value), ANNUITY: round(new_annuity, 2)})
-                    )
-    else:
-        for value in _amounts_above(amount, bounds, GRID_SIZE):
-            changes = at_same_term(value)
-            if np.isfinite(goods_price) and goods_price > 0:
-                changes[GOODS_PRICE] = round(float(goods_price * value / amount), 2)
-            candidates.append(("more_amount", changes))
+            changes[GOODS_PRICE] = round(float(goods_price * value / amount), 2)
+        candidates.append(("more_amount", changes))
 
-    edits = [changes for _, changes in candidates]
-    scored, _ = scorer.score_edits(application, stored_features, edits)
+    scored, _ = scorer.score_edits(application, stored_features, [c for _, c in candidates])
     probabilities = scored.probabilities
+    current_probability = float(probabilities[0])
+    decision = "refused" if current_probability >= threshold else "granted"
     kinds = np.array([kind for kind, _ in candidates])
     flips = probabilities < threshold if decision == "refused" else probabilities >= threshold
 
@@ -301,17 +287,8 @@ def find_recourse(
             positions = np.flatnonzero((kinds == "amount_and_term") & flips)
             if len(positions):
                 best = min(positions, key=lambda p: _combined_cost(candidates[p][1], amount))
-                options.append(
-                    _option(
-                        "amount_and_term",
-                        candidates,
-                        best,
-                        probabilities,
-                        threshold,
-                        before,
-                        bounds,
-                    )  # fmt: skip
-                )
+                options.append(_option("amount_and_term", candidates, best, probabilities,
+                                       threshold, before, bounds))  # fmt: skip
     else:
         positions = np.flatnonzero(kinds == "more_amount")
         still_granted = ~flips[positions]
