@@ -43,7 +43,6 @@ def measure(artifacts_dir: Path, clients: int) -> dict:
         recourse = run(int(row))
         seconds.append(time.perf_counter() - started)
         found[recourse.decision].append(bool(recourse.options))
-    kinds: dict[str, int] = {}
     return {
         "applicants": data.n_clients,
         "clients": len(seconds),
@@ -53,7 +52,6 @@ def measure(artifacts_dir: Path, clients: int) -> dict:
         "refused": len(found["refused"]),
         "refused_with_change": float(np.mean(found["refused"])) if found["refused"] else 0.0,
         "granted_with_more": float(np.mean(found["granted"])) if found["granted"] else 0.0,
-        "kinds": kinds,
     }
 
 
