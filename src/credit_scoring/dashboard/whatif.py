@@ -1,9 +1,11 @@
 """What-if: edit a few application values and see the new probability, decision and reasons.
 
-Derived features are recomputed with the pipeline's own ``build_application_features`` on the
-edited raw row; side-table features stay as they are. The final model scores both the unchanged
-and the edited row, and the difference (in log-odds, and per feature for the contributions) is
-added to the client's displayed score: with nothing edited, the new score equals the current one.
+The values typed are checked first (scoring.inputs: an impossible value such as a zero income or
+2.7 children is refused and never scored; an implausible one is scored with a visible warning).
+The edited row then goes through the Scorer, the same path as ``credit-scoring score``: derived
+features are recomputed with the pipeline's own feature code, side-table features stay as they
+are, and the client's own model (their fold model for a past client) scores it, so that with
+nothing edited the new score equals the current one.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from credit_scoring.dashboard.data import WHAT_IF_COLUMNS, DashboardData
 from credit_scoring.dashboard.score import GRANTED_COLOUR, REFUSED_COLOUR, decide
 from credit_scoring.dashboard.state import DashboardState, Panel, safe
 from credit_scoring.errors import CreditScoringError
+from credit_scoring.scoring.inputs import ABOVE_RANGE, BELOW_RANGE, check_edited_application
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,12 @@ def simulate(data: DashboardData, row: int, edits: dict[str, float]) -> WhatIfRe
     )
 
 
+def _blocks(finding) -> bool:
+    """Typed values the what-if refuses to score: impossible ones, and (stricter than batch
+    scoring, since a manager typing 1e30 made a typo) values far outside the training range."""
+    return finding.is_error or finding.code in (ABOVE_RANGE, BELOW_RANGE)
+
+
 def _same(first, second) -> bool:
     first_missing, second_missing = bool(pd.isna(first)), bool(pd.isna(second))
     if first_missing or second_missing:
@@ -75,6 +84,9 @@ class WhatIfPanel(Panel):
         super().__init__(state)
         self.data = data
         self.result: WhatIfResult | None = None
+        self.findings: list = []  # checks of the values typed (scoring.inputs)
+        self.no_reference = False
+        self.nothing_changed = False
         self.title = widgets.HTML()
         self.note = widgets.HTML()
         self.inputs: dict[str, widgets.FloatText] = {}
@@ -113,6 +125,7 @@ class WhatIfPanel(Panel):
         )
         self.widget.add_class("cs-panel")
         state.observe(self._client_changed, "client_id")
+        state.observe(self._apply_edits, "whatif_edits")
         state.observe(self._relabel, ["lang", "threshold"])
         self._relabel()
         self._client_changed()
@@ -130,15 +143,28 @@ class WhatIfPanel(Panel):
         self.reset_button.description = self.words("whatif.reset")
         for column, box in self.inputs.items():
             box.description = self._input_label(column)
+        self._show_findings()
         self._show_result()
 
     @safe
     def _client_changed(self, _change=None) -> None:
         self.reset()
 
+    @safe
+    def _apply_edits(self, change) -> None:
+        """Type the values another panel asked for (``state.whatif_edits``) and simulate."""
+        if not change["new"] or self.state.client_id is None:
+            return
+        self.reset()
+        for column, value in change["new"].items():
+            if column in self.inputs:
+                self.inputs[column].value = float(value)
+        self.run()
+
     def reset(self) -> None:
         """Put the client's own values back and clear the simulation."""
         self.result = None
+        self.findings = []
         if self.state.client_id is None:
             return
         row = self.data.row_of(self.state.client_id)
@@ -167,16 +193,33 @@ class WhatIfPanel(Panel):
             return
         row = self.data.row_of(self.state.client_id)
         changed = self.edits()
-        for column, value in changed.items():
-            if value < 0:
-                self.show_message(
-                    self.words("error.negative_value", field=self._input_label(column))
-                )
-                return
-        self.result = simulate(self.data, row, changed)
-        record_action(self.state, "whatif_simulated", {"fields": sorted(changed)})
-        self.show_message("" if changed else self.words("whatif.nothing_changed"), kind="info")
+        reference = self.data.scorer.application_reference
+        self.findings = check_edited_application(self.data.application(row), changed, reference)
+        self.no_reference = reference is None
+        if any(_blocks(finding) for finding in self.findings):
+            self.result = None  # an impossible or far-out-of-range value is never scored
+        else:
+            self.result = simulate(self.data, row, changed)
+            record_action(self.state, "whatif_simulated", {"fields": sorted(changed)})
+        self.nothing_changed = not changed
+        self._show_findings()
         self._show_result()
+
+    def _show_findings(self) -> None:
+        """The checks of the values typed, in the current language (errors block the score)."""
+        lang = self.state.lang
+        errors = [finding.message(lang) for finding in self.findings if _blocks(finding)]
+        warnings = [finding.message(lang) for finding in self.findings if not _blocks(finding)]
+        if self.no_reference and self.result is not None:
+            warnings.append(self.words("inputs.no_application_reference"))
+        if errors:
+            self.show_message(" ".join(errors), kind="error")
+        elif warnings:
+            self.show_message(" ".join(warnings), kind="warning")
+        elif self.result is not None and self.nothing_changed:
+            self.show_message(self.words("whatif.nothing_changed"), kind="info")
+        else:
+            self.show_message("")
 
     def _show_result(self) -> None:
         if self.result is None or self.state.client_id is None:
@@ -214,20 +257,3 @@ class WhatIfPanel(Panel):
             + "</tr></table>"
             f"<p>{fmt.escape(summary)}</p><ul>{reason_items}</ul>"
         )
-
-
-def _reason_text(reason, lang: str) -> str:
-    """One reason as a line of text, whatever the shape top_reasons gives (dict or object)."""
-    get = (
-        reason.get
-        if isinstance(reason, dict)
-        else lambda key, default=None: getattr(reason, key, default)
-    )
-    label = get("label", "")
-    value = get("value", get("formatted_value", ""))
-    contribution = float(get("contribution", 0.0) or 0.0)
-    from credit_scoring.i18n import translate
-
-    direction = translate("why.raises" if contribution > 0 else "why.lowers", lang)
-    separator = " : " if lang == "fr" else ": "
-    return f"{label}{separator}{value} ({direction})"
