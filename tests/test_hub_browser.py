@@ -42,6 +42,7 @@ PASSWORDS = {
 ROLES = {"marie": "manager", "jean": "manager", "paul": "analyst", "luc": "manager"}
 MAX_SESSIONS = 3  # marie, jean and paul fit; luc, the fourth, gets the busy page
 PAGE_TIMEOUT = 150_000
+RESULTS = Path(__file__).resolve().parents[1] / "test-results"
 
 
 def require(condition: bool, message: str) -> None:
@@ -186,6 +187,8 @@ def test_two_managers_land_on_the_dashboard_and_are_audited(hub, browser):
             timeout=60_000,
         )
         seen[name] = {first, shown_client(page)}
+        RESULTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(RESULTS / f"hub_manager_{name}.png"))
     events = AuditStore(audit_path(hub["state"])).query(action=CLIENT_VIEWED)
     for name, clients in seen.items():
         recorded = {e.client_id for e in events if e.user == name}
@@ -225,6 +228,7 @@ def test_past_the_cap_the_busy_page_appears_and_the_others_keep_working(hub, bro
     assert translate("service.busy_title", "fr") in text
     assert translate("service.busy_title", "en") in text
     assert page.locator(".cs-score").count() == 0
+    page.screenshot(path=str(RESULTS / "hub_busy.png"))
     context.close()
     _context, marie_page = hub["manager_pages"]["marie"]
     before = shown_client(marie_page)
