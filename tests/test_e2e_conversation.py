@@ -105,6 +105,7 @@ def test_apply_a_suggestion_and_record_a_review(
     assert "Crédit refusé" in page.inner_text(".cs-score")
     conversation = page.locator(".cs-conversation")
     assert "ne remplace pas sa décision" in conversation.inner_text()
+    page.wait_for_selector(".cs-principal-reasons li", timeout=30_000)  # drawn after the score
     assert page.locator(".cs-principal-reasons li").count() in range(1, 5)
 
     # what would change the decision, then one click to the what-if
