@@ -148,7 +148,8 @@ def test_missing_required_column_is_a_data_error(applications):
         build_application_features(applications.drop(columns=["DAYS_BIRTH"]))
 
 
-def test_every_application_feature_has_words_in_every_language_and_no_word_is_orphan():
+def test_every_application_feature_has_words_in_every_language():
+    # No word without a feature: checked over every table's features in test_catalog.py.
     from credit_scoring.features.catalog import catalog_as_dict, catalog_problems
     from credit_scoring.i18n import LANGUAGES, catalog
 
@@ -158,7 +159,7 @@ def test_every_application_feature_has_words_in_every_language_and_no_word_is_or
         labelled = {
             key.removeprefix("feature.") for key in catalog()[lang] if key.startswith("feature.")
         }
-        assert labelled == set(names), lang
+        assert set(names) <= labelled, lang
     assert CATALOG_ENTRIES[1].to_dict() == {
         "name": "AGE_YEARS",
         "label_fr": "Âge du client",

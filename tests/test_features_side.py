@@ -11,12 +11,16 @@ import pytest
 from helpers import make_table
 
 from credit_scoring.errors import CreditScoringError
+from credit_scoring.features import bureau, credit_card, installments, pos_cash, previous
 from credit_scoring.features.aggregation import ENGINES, Aggregation, aggregate
 from credit_scoring.features.bureau import build_bureau_features
+from credit_scoring.features.catalog import catalog_as_dict, catalog_problems
 from credit_scoring.features.credit_card import build_credit_card_features
 from credit_scoring.features.installments import build_installments_features
 from credit_scoring.features.pos_cash import build_pos_cash_features
 from credit_scoring.features.previous import build_previous_features
+from credit_scoring.i18n import LANGUAGES
+from credit_scoring.i18n import catalog as word_catalog
 
 NAN = float("nan")
 YEAR = 365.25
@@ -42,11 +46,11 @@ def test_aggregation_engines_share_their_semantics(engine):
         frame,
         "key",
         [
-            Aggregation("rows", None, "size", "a", "b", "count"),
-            Aggregation("total", "value", "sum", "a", "b", "amount"),
-            Aggregation("filled", "value", "count", "a", "b", "count"),
-            Aggregation("distinct", "id", "nunique", "a", "b", "count"),
-            Aggregation("mean", "value", "mean", "a", "b", "amount"),
+            Aggregation("rows", None, "size", "count"),
+            Aggregation("total", "value", "sum", "amount"),
+            Aggregation("filled", "value", "count", "count"),
+            Aggregation("distinct", "id", "nunique", "count"),
+            Aggregation("mean", "value", "mean", "amount"),
         ],
         engine,
     )
@@ -557,6 +561,35 @@ def test_an_empty_side_table_gives_no_history_for_everyone(engine, builder, tabl
     no_history = [c for c in features.columns if c.endswith("_NO_HISTORY")]
     assert features.index.tolist() == [5, 6]
     assert features[no_history[0]].tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("module", "table"),
+    [
+        (bureau, "bureau"),
+        (previous, "previous_application"),
+        (pos_cash, "POS_CASH_balance"),
+        (installments, "installments_payments"),
+        (credit_card, "credit_card_balance"),
+    ],
+)
+def test_side_table_labels_are_the_words_of_every_language_with_the_window(module, table):
+    builder = getattr(module, f"build_{module.__name__.rpartition('.')[2]}_features")
+    tables = [make_table(table, [])]
+    if module is bureau:
+        tables.append(make_table("bureau_balance", []))
+    features = builder(*tables, recent_months=7, applicant_ids=pd.Index([5]))
+    entries = module.catalog_entries(7)
+    names = [entry.name for entry in entries]
+    assert list(features.columns) == names
+    assert catalog_problems(catalog_as_dict(entries), names) == []
+    windowed = 0
+    for entry in entries:
+        for lang in LANGUAGES:
+            words = word_catalog()[lang][f"feature.{entry.name}"]
+            assert entry.label(lang) == words.replace("{months}", "7"), (entry.name, lang)
+        windowed += "{months}" in word_catalog()["en"][f"feature.{entry.name}"]
+    assert windowed >= 1  # each side table has features over the recent window
 
 
 @pytest.mark.parametrize("version", [[1.0, 1.0, np.nan, 2.0], [1.0, 1.5, np.nan, 1.5]])

@@ -137,6 +137,9 @@ def german_by_copy(tmp_path, monkeypatch):
     units = json.loads((root / "de" / "units.json").read_text(encoding="utf-8"))
     units.update({"unit.years.one": "Jahr", "unit.years.other": "Jahre", "value.yes": "ja"})
     (root / "de" / "units.json").write_text(json.dumps(units), encoding="utf-8")
+    features = json.loads((root / "de" / "features.json").read_text(encoding="utf-8"))
+    features["feature.INST_RECENT_LATE_COUNT"] = "Verspätet bezahlte Raten, letzte {months} Monate"
+    (root / "de" / "features.json").write_text(json.dumps(features), encoding="utf-8")
     monkeypatch.setenv(WORDS_ENVIRONMENT_VARIABLE, str(root))
     reload_words()
     yield root
@@ -145,6 +148,7 @@ def german_by_copy(tmp_path, monkeypatch):
 
 
 def test_adding_a_language_is_adding_a_folder_of_words(german_by_copy):
+    from credit_scoring.features import installments
     from credit_scoring.features.catalog import CatalogEntry, catalog_as_dict, format_value
     from credit_scoring.i18n.formatting import format_count, format_number, format_percent
 
@@ -165,6 +169,11 @@ def test_adding_a_language_is_adding_a_folder_of_words(german_by_copy):
     as_dict = catalog_as_dict([entry])
     assert as_dict["features"][0]["label_de"] == "Client's age"  # copied from en, not translated
     assert set(as_dict["groups"]["income"]) == {"fr", "de", "en"}
+    # the side tables' labels are words too: translated ones read in German, window filled in
+    side = {e["name"]: e for e in catalog_as_dict(installments.catalog_entries(6))["features"]}
+    assert side["INST_RECENT_LATE_COUNT"]["label_de"] == "Verspätet bezahlte Raten, letzte 6 Monate"
+    assert side["INST_RECENT_LATE_COUNT"]["label_fr"].endswith("sur les 6 derniers mois")
+    assert side["INST_LATE_COUNT"]["label_de"] == "Instalments paid late"  # copied from en
 
 
 def test_a_new_language_reaches_the_command_line(german_by_copy):

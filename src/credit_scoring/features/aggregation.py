@@ -1,9 +1,10 @@
 """Per-applicant aggregation of side tables, declared once and run by a swappable engine.
 
 Each side-table module prepares one row-wise frame (indicators, masked columns for the recent
-window...) and declares its aggregations as :class:`Aggregation` objects, which carry the catalog
-words of the feature they produce. :func:`aggregate` runs them with plain pandas ``groupby`` or
-with DuckDB (pandas at the edges); both give the same values (tested), the benchmark compares them.
+window...) and declares its aggregations as :class:`Aggregation` objects, which give the catalog
+entry of the feature they produce (its labels are words: ``feature.<NAME>`` in each language's
+``features.json``). :func:`aggregate` runs them with plain pandas ``groupby`` or with DuckDB
+(pandas at the edges); both give the same values (tested), the benchmark compares them.
 
 pandas is the default: at every size measured it was faster than DuckDB on this 2-core machine
 (bench/results/features.md). Semantics, identical in both engines:
@@ -36,13 +37,14 @@ DAYS_PER_YEAR = 365.25
 
 @dataclass(frozen=True)
 class Aggregation:
-    """One feature computed per group: ``function`` of ``column`` (None for ``size``)."""
+    """One feature computed per group: ``function`` of ``column`` (None for ``size``).
+
+    Its labels are words: ``feature.<name>`` in each language's ``features.json``.
+    """
 
     name: str
     column: str | None
     function: str
-    label_fr: str
-    label_en: str
     unit: str
     decimals: int = 0
     #: Value for an applicant with no row in the table: 0 for counts, else missing.
@@ -58,11 +60,31 @@ class Aggregation:
             return self.zero_without_history
         return self.unit == "count"
 
-    def entry(self, source: str, group: str) -> CatalogEntry:
-        """The catalog entry of the feature this aggregation produces."""
-        return CatalogEntry(
-            self.name, self.label_fr, self.label_en, self.unit, self.decimals, source, group
-        )
+    def entry(self, source: str, group: str, **fields: object) -> CatalogEntry:
+        """The catalog entry of the feature this aggregation produces, its labels from the
+        words with their ``{fields}`` filled in (``months=12``)."""
+        return CatalogEntry.from_words(self.name, self.unit, self.decimals, source, group, **fields)
+
+
+#: A side table's feature computed from its aggregates: (name, unit, decimals).
+Derived = tuple[str, str, int]
+
+
+def side_catalog_entries(
+    aggregations: Sequence[Aggregation],
+    derived: Sequence[Derived],
+    source: str,
+    group: str,
+    recent_months: int,
+) -> list[CatalogEntry]:
+    """The catalog entries of a side table's ``aggregations``, then of its ``derived`` features;
+    their labels are the words ``feature.<name>``, with ``{months}`` the recent window."""
+    entries = [a.entry(source, group, months=recent_months) for a in aggregations]
+    entries += [
+        CatalogEntry.from_words(name, unit, decimals, source, group, months=recent_months)
+        for name, unit, decimals in derived
+    ]
+    return entries
 
 
 def check_engine(engine: str) -> str:

@@ -12,12 +12,14 @@ from credit_scoring.features.aggregation import (
     DAYS_PER_YEAR,
     DEFAULT_ENGINE,
     Aggregation,
+    Derived,
     aggregate,
     aggregate_per_applicant,
     feature_table,
     is_level,
     level_values,
     safe_ratio,
+    side_catalog_entries,
 )
 from credit_scoring.features.catalog import CatalogEntry
 
@@ -27,299 +29,58 @@ GROUP = "bureau"
 NO_HISTORY = "BUREAU_NO_HISTORY"
 
 
-def _aggregations(recent_months: int) -> list[Aggregation]:
-    r = recent_months
-    return [
-        Aggregation(
-            "BUREAU_CREDIT_COUNT",
-            None,
-            "size",
-            "Crédits déclarés au bureau de crédit",
-            "Credits reported to the credit bureau",
-            "count",
-        ),
-        Aggregation(
-            "BUREAU_ACTIVE_COUNT",
-            "is_active",
-            "sum",
-            "Crédits en cours ailleurs",
-            "Credits still running elsewhere",
-            "count",
-        ),
-        Aggregation(
-            "BUREAU_CLOSED_COUNT",
-            "is_closed",
-            "sum",
-            "Crédits remboursés ailleurs",
-            "Credits repaid elsewhere",
-            "count",
-        ),
-        Aggregation(
-            "BUREAU_CREDIT_CARD_COUNT",
-            "is_credit_card",
-            "sum",
-            "Cartes de crédit déclarées au bureau",
-            "Credit cards reported to the bureau",
-            "count",
-        ),
-        Aggregation(
-            "BUREAU_RECENT_CREDIT_COUNT",
-            "is_recent",
-            "sum",
-            f"Crédits ouverts ailleurs sur les {r} derniers mois",
-            f"Credits opened elsewhere in the last {r} months",
-            "count",
-        ),
-        Aggregation(
-            "BUREAU_YEARS_SINCE_LAST_CREDIT",
-            "years_since_opened",
-            "min",
-            "Années depuis le dernier crédit ouvert ailleurs",
-            "Years since the last credit opened elsewhere",
-            "years",
-            1,
-        ),
-        Aggregation(
-            "BUREAU_YEARS_SINCE_FIRST_CREDIT",
-            "years_since_opened",
-            "max",
-            "Années depuis le premier crédit déclaré au bureau",
-            "Years since the first credit reported to the bureau",
-            "years",
-            1,
-        ),
-        Aggregation(
-            "BUREAU_MEAN_YEARS_REMAINING",
-            "active_years_remaining",
-            "mean",
-            "Durée restante moyenne des crédits en cours ailleurs",
-            "Average time left on the credits running elsewhere",
-            "years",
-            1,
-        ),
-        Aggregation(
-            "BUREAU_MAX_YEARS_REMAINING",
-            "active_years_remaining",
-            "max",
-            "Plus longue durée restante d'un crédit en cours ailleurs",
-            "Longest time left on a credit running elsewhere",
-            "years",
-            1,
-        ),
-        Aggregation(
-            "BUREAU_YEARS_SINCE_LAST_UPDATE",
-            "years_since_update",
-            "min",
-            "Années depuis la dernière mise à jour du bureau",
-            "Years since the bureau's last update",
-            "years",
-            1,
-        ),
-        Aggregation(
-            "BUREAU_OVERDUE_CREDIT_COUNT",
-            "is_overdue",
-            "sum",
-            "Crédits en retard de paiement ailleurs aujourd'hui",
-            "Credits with a payment overdue elsewhere today",
-            "count",
-        ),
-        Aggregation(
-            "BUREAU_MAX_DAYS_OVERDUE",
-            "CREDIT_DAY_OVERDUE",
-            "max",
-            "Plus long retard en cours ailleurs",
-            "Longest current delay elsewhere",
-            "days",
-        ),
-        Aggregation(
-            "BUREAU_MAX_OVERDUE_AMOUNT",
-            "AMT_CREDIT_MAX_OVERDUE",
-            "max",
-            "Plus gros montant impayé constaté ailleurs",
-            "Largest amount ever overdue elsewhere",
-            "amount",
-        ),
-        Aggregation(
-            "BUREAU_CURRENT_OVERDUE_AMOUNT",
-            "AMT_CREDIT_SUM_OVERDUE",
-            "sum",
-            "Montant actuellement impayé ailleurs",
-            "Amount currently overdue elsewhere",
-            "amount",
-        ),
-        Aggregation(
-            "BUREAU_PROLONGATION_COUNT",
-            "CNT_CREDIT_PROLONG",
-            "sum",
-            "Prolongations de crédits obtenues ailleurs",
-            "Credit extensions obtained elsewhere",
-            "count",
-        ),
-        Aggregation(
-            "BUREAU_TOTAL_CREDIT_AMOUNT",
-            "AMT_CREDIT_SUM",
-            "sum",
-            "Montant total des crédits déclarés au bureau",
-            "Total amount of the credits reported to the bureau",
-            "amount",
-        ),
-        Aggregation(
-            "BUREAU_MEAN_CREDIT_AMOUNT",
-            "AMT_CREDIT_SUM",
-            "mean",
-            "Montant moyen d'un crédit déclaré au bureau",
-            "Average amount of a credit reported to the bureau",
-            "amount",
-        ),
-        Aggregation(
-            "BUREAU_ACTIVE_CREDIT_AMOUNT",
-            "active_credit_amount",
-            "sum",
-            "Montant total des crédits en cours ailleurs",
-            "Total amount of the credits running elsewhere",
-            "amount",
-        ),
-        Aggregation(
-            "BUREAU_ACTIVE_DEBT",
-            "active_debt",
-            "sum",
-            "Dette restant due sur les crédits en cours ailleurs",
-            "Debt still owed on the credits running elsewhere",
-            "amount",
-        ),
-        Aggregation(
-            "BUREAU_ACTIVE_LIMIT",
-            "active_limit",
-            "sum",
-            "Plafond des crédits renouvelables en cours ailleurs",
-            "Limit of the revolving credits running elsewhere",
-            "amount",
-        ),
-        Aggregation(
-            "BUREAU_ACTIVE_ANNUITY",
-            "active_annuity",
-            "sum",
-            "Échéances des crédits en cours ailleurs",
-            "Instalments of the credits running elsewhere",
-            "amount",
-        ),
-    ]
-
-
-def _balance_aggregations(recent_months: int) -> list[Aggregation]:
-    """Per bureau credit, then summed per applicant; missing when no credit has monthly rows."""
-    r = recent_months
-    return [
-        Aggregation(
-            "BUREAU_MONTHS_REPORTED",
-            "months_reported",
-            "sum",
-            "Mois de suivi des crédits par le bureau",
-            "Months of credit follow-up by the bureau",
-            "count",
-            zero_without_history=False,
-        ),
-        Aggregation(
-            "BUREAU_LATE_MONTHS",
-            "late_months",
-            "sum",
-            "Mois en retard de paiement sur les crédits ailleurs",
-            "Months with late payments on credits elsewhere",
-            "count",
-            zero_without_history=False,
-        ),
-        Aggregation(
-            "BUREAU_SERIOUS_LATE_MONTHS",
-            "serious_late_months",
-            "sum",
-            "Mois avec plus de 30 jours de retard sur les crédits ailleurs",
-            "Months more than 30 days late on credits elsewhere",
-            "count",
-            zero_without_history=False,
-        ),
-        Aggregation(
-            "BUREAU_RECENT_LATE_MONTHS",
-            "recent_late_months",
-            "sum",
-            f"Mois en retard sur les crédits ailleurs, {r} derniers mois",
-            f"Months late on credits elsewhere, last {r} months",
-            "count",
-            zero_without_history=False,
-        ),
-        Aggregation(
-            "BUREAU_WORST_STATUS",
-            "worst_status",
-            "max",
-            "Pire retard mensuel au bureau (0 = aucun, 5 = plus de 120 jours)",
-            "Worst monthly delay at the bureau (0 = none, 5 = over 120 days)",
-            "number",
-            zero_without_history=False,
-        ),
-    ]
-
-
-def _derived_entries() -> list[CatalogEntry]:
-    return [
-        CatalogEntry(
-            "BUREAU_ACTIVE_SHARE",
-            "Part des crédits encore en cours ailleurs",
-            "Share of the credits elsewhere still running",
-            "percentage",
-            0,
-            SOURCE,
-            GROUP,
-        ),
-        CatalogEntry(
-            "BUREAU_DEBT_TO_CREDIT",
-            "Part restant due des crédits en cours ailleurs",
-            "Share still owed on the credits running elsewhere",
-            "percentage",
-            0,
-            SOURCE,
-            GROUP,
-        ),
-        CatalogEntry(
-            "BUREAU_OVERDUE_TO_DEBT",
-            "Part de la dette ailleurs qui est impayée",
-            "Share of the debt elsewhere that is overdue",
-            "percentage",
-            1,
-            SOURCE,
-            GROUP,
-        ),
-        CatalogEntry(
-            NO_HISTORY,
-            "Aucun crédit connu du bureau de crédit",
-            "No credit known to the credit bureau",
-            "flag",
-            0,
-            SOURCE,
-            GROUP,
-        ),
-    ]
-
-
-def _balance_derived_entries() -> list[CatalogEntry]:
-    return [
-        CatalogEntry(
-            "BUREAU_LATE_MONTHS_SHARE",
-            "Part des mois en retard sur les crédits ailleurs",
-            "Share of months late on credits elsewhere",
-            "percentage",
-            1,
-            BALANCE_SOURCE,
-            GROUP,
-        ),
-    ]
+# What each feature aggregates, in output column order. The labels are words:
+# "feature.<name>" in i18n/<lang>/features.json, "{months}" standing for the recent window.
+_AGGREGATIONS = (
+    Aggregation("BUREAU_CREDIT_COUNT", None, "size", "count"),
+    Aggregation("BUREAU_ACTIVE_COUNT", "is_active", "sum", "count"),
+    Aggregation("BUREAU_CLOSED_COUNT", "is_closed", "sum", "count"),
+    Aggregation("BUREAU_CREDIT_CARD_COUNT", "is_credit_card", "sum", "count"),
+    Aggregation("BUREAU_RECENT_CREDIT_COUNT", "is_recent", "sum", "count"),
+    Aggregation("BUREAU_YEARS_SINCE_LAST_CREDIT", "years_since_opened", "min", "years", 1),
+    Aggregation("BUREAU_YEARS_SINCE_FIRST_CREDIT", "years_since_opened", "max", "years", 1),
+    Aggregation("BUREAU_MEAN_YEARS_REMAINING", "active_years_remaining", "mean", "years", 1),
+    Aggregation("BUREAU_MAX_YEARS_REMAINING", "active_years_remaining", "max", "years", 1),
+    Aggregation("BUREAU_YEARS_SINCE_LAST_UPDATE", "years_since_update", "min", "years", 1),
+    Aggregation("BUREAU_OVERDUE_CREDIT_COUNT", "is_overdue", "sum", "count"),
+    Aggregation("BUREAU_MAX_DAYS_OVERDUE", "CREDIT_DAY_OVERDUE", "max", "days"),
+    Aggregation("BUREAU_MAX_OVERDUE_AMOUNT", "AMT_CREDIT_MAX_OVERDUE", "max", "amount"),
+    Aggregation("BUREAU_CURRENT_OVERDUE_AMOUNT", "AMT_CREDIT_SUM_OVERDUE", "sum", "amount"),
+    Aggregation("BUREAU_PROLONGATION_COUNT", "CNT_CREDIT_PROLONG", "sum", "count"),
+    Aggregation("BUREAU_TOTAL_CREDIT_AMOUNT", "AMT_CREDIT_SUM", "sum", "amount"),
+    Aggregation("BUREAU_MEAN_CREDIT_AMOUNT", "AMT_CREDIT_SUM", "mean", "amount"),
+    Aggregation("BUREAU_ACTIVE_CREDIT_AMOUNT", "active_credit_amount", "sum", "amount"),
+    Aggregation("BUREAU_ACTIVE_DEBT", "active_debt", "sum", "amount"),
+    Aggregation("BUREAU_ACTIVE_LIMIT", "active_limit", "sum", "amount"),
+    Aggregation("BUREAU_ACTIVE_ANNUITY", "active_annuity", "sum", "amount"),
+)
+_DERIVED: tuple[Derived, ...] = (
+    ("BUREAU_ACTIVE_SHARE", "percentage", 0),
+    ("BUREAU_DEBT_TO_CREDIT", "percentage", 0),
+    ("BUREAU_OVERDUE_TO_DEBT", "percentage", 1),
+    (NO_HISTORY, "flag", 0),
+)
+# Per bureau credit, then summed per applicant; missing when no credit has monthly rows.
+_BALANCE_AGGREGATIONS = tuple(
+    Aggregation(name, column, function, unit, zero_without_history=False)
+    for name, column, function, unit in (
+        ("BUREAU_MONTHS_REPORTED", "months_reported", "sum", "count"),
+        ("BUREAU_LATE_MONTHS", "late_months", "sum", "count"),
+        ("BUREAU_SERIOUS_LATE_MONTHS", "serious_late_months", "sum", "count"),
+        ("BUREAU_RECENT_LATE_MONTHS", "recent_late_months", "sum", "count"),
+        ("BUREAU_WORST_STATUS", "worst_status", "max", "number"),
+    )
+)
+_BALANCE_DERIVED: tuple[Derived, ...] = (("BUREAU_LATE_MONTHS_SHARE", "percentage", 1),)
 
 
 def catalog_entries(recent_months: int = 12, with_balance: bool = True) -> list[CatalogEntry]:
     """Catalog entries of the bureau features, in output column order."""
-    entries = [a.entry(SOURCE, GROUP) for a in _aggregations(recent_months)]
-    entries += _derived_entries()
+    entries = side_catalog_entries(_AGGREGATIONS, _DERIVED, SOURCE, GROUP, recent_months)
     if with_balance:
-        entries += [a.entry(BALANCE_SOURCE, GROUP) for a in _balance_aggregations(recent_months)]
-        entries += _balance_derived_entries()
+        entries += side_catalog_entries(
+            _BALANCE_AGGREGATIONS, _BALANCE_DERIVED, BALANCE_SOURCE, GROUP, recent_months
+        )
     return entries
 
 
@@ -346,11 +107,11 @@ def _per_credit_balance(
 ) -> pd.DataFrame:
     prepared = _prepare_balance(bureau_balance, recent_months)
     per_credit = [
-        Aggregation("months_reported", None, "size", "-", "-", "count"),
-        Aggregation("late_months", "late", "sum", "-", "-", "count"),
-        Aggregation("serious_late_months", "serious_late", "sum", "-", "-", "count"),
-        Aggregation("recent_late_months", "recent_late", "sum", "-", "-", "count"),
-        Aggregation("worst_status", "worst_status", "max", "-", "-", "number"),
+        Aggregation("months_reported", None, "size", "count"),
+        Aggregation("late_months", "late", "sum", "count"),
+        Aggregation("serious_late_months", "serious_late", "sum", "count"),
+        Aggregation("recent_late_months", "recent_late", "sum", "count"),
+        Aggregation("worst_status", "worst_status", "max", "number"),
     ]
     return aggregate(prepared, BUREAU_KEY, per_credit, engine)
 
@@ -408,11 +169,11 @@ def build_bureau_features(
     counts 0 and BUREAU_NO_HISTORY = 1 for those with no bureau credit.
     """
     prepared = _prepare_bureau(bureau, recent_months)
-    aggregations = _aggregations(recent_months)
+    aggregations = list(_AGGREGATIONS)
     if bureau_balance is not None:
         per_credit = _per_credit_balance(bureau_balance, recent_months, engine)
         prepared = prepared.join(per_credit, on=BUREAU_KEY)
-        aggregations += _balance_aggregations(recent_months)
+        aggregations += _BALANCE_AGGREGATIONS
     features = aggregate_per_applicant(prepared, aggregations, applicant_ids, engine)
     features["BUREAU_ACTIVE_SHARE"] = safe_ratio(
         features["BUREAU_ACTIVE_COUNT"], features["BUREAU_CREDIT_COUNT"]

@@ -31,8 +31,7 @@ import pandas as pd
 
 from credit_scoring.artifacts import read_json_artifact, write_json_artifact
 from credit_scoring.data.schema import PLACEHOLDER_CATEGORIES
-from credit_scoring.errors import ArtifactError
-from credit_scoring.i18n import catalog as word_catalog
+from credit_scoring.errors import ArtifactError, CreditScoringError
 from credit_scoring.i18n import check_language, languages, translate
 from credit_scoring.i18n.formatting import format_number, format_percent, translate_plural
 
@@ -99,29 +98,39 @@ def entry_fields() -> tuple[str, ...]:
 class CatalogEntry:
     """The catalog entry of one feature (see the module docstring for the units).
 
-    Labels are words: :meth:`from_words` takes them from ``feature.<name>`` in each language's
-    ``features.json``. ``label_fr`` and ``label_en`` hold the French and English labels, for
-    the features whose labels are still given in code (the side tables').
+    Its labels are words, not code: ``feature.<name>`` in each language's ``features.json``.
+    A label may hold ``str.format`` fields (``{months}``, the recent window of the side
+    tables), whose values the entry carries in ``fields``. Build entries with
+    :meth:`from_words`, which checks that every language has the words.
     """
 
     name: str
-    label_fr: str
-    label_en: str
     unit: str
     decimals: int
     source: str
     group: str
     kind: str = "numeric"
+    #: The values of the label's ``{fields}``, as sorted (field, value) pairs.
+    fields: tuple[tuple[str, object], ...] = ()
 
     @classmethod
     def from_words(
-        cls, name: str, unit: str, decimals: int, source: str, group: str, kind: str = "numeric"
+        cls,
+        name: str,
+        unit: str,
+        decimals: int,
+        source: str,
+        group: str,
+        kind: str = "numeric",
+        **fields: object,
     ) -> CatalogEntry:
-        """The entry of a feature whose labels are ``feature.<name>`` in the words files."""
-        key = f"feature.{name}"
-        return cls(
-            name, translate(key, "fr"), translate(key, "en"), unit, decimals, source, group, kind
-        )
+        """The entry of a feature whose labels are ``feature.<name>`` in the words files, with
+        the values of their ``{fields}`` (``months=12``); a clear error when a language lacks
+        the words or they name a field not given."""
+        entry = cls(name, unit, decimals, source, group, kind, tuple(sorted(fields.items())))
+        for lang in languages():
+            entry.label(lang)
+        return entry
 
     def to_dict(self) -> dict[str, object]:
         """The entry as written in feature_catalog.json: a ``label_<lang>`` per language."""
@@ -133,13 +142,17 @@ class CatalogEntry:
         }
 
     def label(self, lang: str) -> str:
-        """The label in ``lang``: its ``feature.<name>`` words, else the label given in code
-        (French, English, and English for a language that has not translated it yet)."""
-        words = word_catalog()[check_language(lang)]
+        """The label in ``lang``: the ``feature.<name>`` words, their fields filled in."""
         key = f"feature.{self.name}"
-        if key in words:
-            return words[key]
-        return self.label_fr if lang == "fr" else self.label_en
+        text = translate(key, lang)
+        try:
+            return text.format(**dict(self.fields))
+        except (KeyError, IndexError, ValueError) as error:
+            given = ", ".join(f"{{{field}}}" for field, _ in self.fields) or "none"
+            raise CreditScoringError(
+                f"the words '{key}' in language '{lang}' hold a field this feature does not "
+                f"give ({error}); its fields: {given}. Keep the {{fields}} of the other languages"
+            ) from error
 
 
 def is_missing(value: object) -> bool:

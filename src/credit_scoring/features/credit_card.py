@@ -10,8 +10,10 @@ from credit_scoring.data.schema import APPLICANT_KEY, PREVIOUS_KEY
 from credit_scoring.features.aggregation import (
     DEFAULT_ENGINE,
     Aggregation,
+    Derived,
     aggregate_per_applicant,
     feature_table,
+    side_catalog_entries,
 )
 from credit_scoring.features.catalog import CatalogEntry
 
@@ -20,148 +22,31 @@ GROUP = "payment_behaviour"
 NO_HISTORY = "CC_NO_HISTORY"
 
 
-def _aggregations(recent_months: int) -> list[Aggregation]:
-    r = recent_months
-    return [
-        Aggregation(
-            "CC_MONTHS_COUNT",
-            None,
-            "size",
-            "Mois de suivi des cartes de crédit",
-            "Months of credit card follow-up",
-            "count",
-        ),
-        Aggregation(
-            "CC_CARD_COUNT",
-            PREVIOUS_KEY,
-            "nunique",
-            "Cartes de crédit déjà obtenues",
-            "Credit cards already obtained",
-            "count",
-        ),
-        Aggregation(
-            "CC_MEAN_UTILISATION",
-            "utilisation",
-            "mean",
-            "Utilisation moyenne du plafond de la carte",
-            "Average use of the card limit",
-            "percentage",
-            0,
-        ),
-        Aggregation(
-            "CC_MAX_UTILISATION",
-            "utilisation",
-            "max",
-            "Plus forte utilisation du plafond de la carte",
-            "Highest use of the card limit",
-            "percentage",
-            0,
-        ),
-        Aggregation(
-            "CC_RECENT_MEAN_UTILISATION",
-            "recent_utilisation",
-            "mean",
-            f"Utilisation moyenne du plafond de la carte, {r} derniers mois",
-            f"Average use of the card limit, last {r} months",
-            "percentage",
-            0,
-        ),
-        Aggregation(
-            "CC_MEAN_BALANCE",
-            "AMT_BALANCE",
-            "mean",
-            "Solde mensuel moyen des cartes",
-            "Average monthly card balance",
-            "amount",
-        ),
-        Aggregation(
-            "CC_MAX_LIMIT",
-            "AMT_CREDIT_LIMIT_ACTUAL",
-            "max",
-            "Plafond de carte le plus élevé",
-            "Highest card limit",
-            "amount",
-        ),
-        Aggregation(
-            "CC_MEAN_DRAWINGS",
-            "AMT_DRAWINGS_CURRENT",
-            "mean",
-            "Dépenses mensuelles moyennes à la carte",
-            "Average monthly card spending",
-            "amount",
-        ),
-        Aggregation(
-            "CC_MEAN_ATM_DRAWINGS",
-            "AMT_DRAWINGS_ATM_CURRENT",
-            "mean",
-            "Retraits mensuels moyens au distributeur",
-            "Average monthly cash machine withdrawals",
-            "amount",
-        ),
-        Aggregation(
-            "CC_MEAN_PAYMENT",
-            "AMT_PAYMENT_TOTAL_CURRENT",
-            "mean",
-            "Remboursement mensuel moyen des cartes",
-            "Average monthly card repayment",
-            "amount",
-        ),
-        Aggregation(
-            "CC_BELOW_MINIMUM_MONTHS",
-            "below_minimum",
-            "sum",
-            "Mois où le remboursement de la carte était sous le minimum",
-            "Months when the card repayment was below the minimum",
-            "count",
-        ),
-        Aggregation(
-            "CC_LATE_MONTHS",
-            "is_late",
-            "sum",
-            "Mois en retard sur les cartes de crédit",
-            "Months late on credit cards",
-            "count",
-        ),
-        Aggregation(
-            "CC_MAX_DAYS_PAST_DUE",
-            "SK_DPD",
-            "max",
-            "Plus long retard sur les cartes de crédit",
-            "Longest delay on credit cards",
-            "days",
-        ),
-        Aggregation(
-            "CC_RECENT_LATE_MONTHS",
-            "is_recent_late",
-            "sum",
-            f"Mois en retard sur les cartes, {r} derniers mois",
-            f"Months late on credit cards, last {r} months",
-            "count",
-        ),
-        Aggregation(
-            "CC_RECENT_BELOW_MINIMUM_MONTHS",
-            "recent_below_minimum",
-            "sum",
-            f"Mois sous le remboursement minimum de la carte, {r} derniers mois",
-            f"Months below the minimum card repayment, last {r} months",
-            "count",
-        ),
-    ]
+# What each feature aggregates, in output column order. The labels are words:
+# "feature.<name>" in i18n/<lang>/features.json, "{months}" standing for the recent window.
+_AGGREGATIONS = (
+    Aggregation("CC_MONTHS_COUNT", None, "size", "count"),
+    Aggregation("CC_CARD_COUNT", PREVIOUS_KEY, "nunique", "count"),
+    Aggregation("CC_MEAN_UTILISATION", "utilisation", "mean", "percentage", 0),
+    Aggregation("CC_MAX_UTILISATION", "utilisation", "max", "percentage", 0),
+    Aggregation("CC_RECENT_MEAN_UTILISATION", "recent_utilisation", "mean", "percentage", 0),
+    Aggregation("CC_MEAN_BALANCE", "AMT_BALANCE", "mean", "amount"),
+    Aggregation("CC_MAX_LIMIT", "AMT_CREDIT_LIMIT_ACTUAL", "max", "amount"),
+    Aggregation("CC_MEAN_DRAWINGS", "AMT_DRAWINGS_CURRENT", "mean", "amount"),
+    Aggregation("CC_MEAN_ATM_DRAWINGS", "AMT_DRAWINGS_ATM_CURRENT", "mean", "amount"),
+    Aggregation("CC_MEAN_PAYMENT", "AMT_PAYMENT_TOTAL_CURRENT", "mean", "amount"),
+    Aggregation("CC_BELOW_MINIMUM_MONTHS", "below_minimum", "sum", "count"),
+    Aggregation("CC_LATE_MONTHS", "is_late", "sum", "count"),
+    Aggregation("CC_MAX_DAYS_PAST_DUE", "SK_DPD", "max", "days"),
+    Aggregation("CC_RECENT_LATE_MONTHS", "is_recent_late", "sum", "count"),
+    Aggregation("CC_RECENT_BELOW_MINIMUM_MONTHS", "recent_below_minimum", "sum", "count"),
+)
+_DERIVED: tuple[Derived, ...] = ((NO_HISTORY, "flag", 0),)
 
 
 def catalog_entries(recent_months: int = 12) -> list[CatalogEntry]:
     """Catalog entries of the credit_card_balance features, in output column order."""
-    return [a.entry(SOURCE, GROUP) for a in _aggregations(recent_months)] + [
-        CatalogEntry(
-            NO_HISTORY,
-            "Aucune carte de crédit précédente",
-            "No previous credit card",
-            "flag",
-            0,
-            SOURCE,
-            GROUP,
-        ),
-    ]
+    return side_catalog_entries(_AGGREGATIONS, _DERIVED, SOURCE, GROUP, recent_months)
 
 
 def _prepare(cc: pd.DataFrame, recent_months: int) -> pd.DataFrame:
@@ -209,7 +94,7 @@ def build_credit_card_features(
     ``recent_months``. With ``applicant_ids``, applicants without a card get counts 0 and
     CC_NO_HISTORY = 1.
     """
-    aggregations = _aggregations(recent_months)
+    aggregations = _AGGREGATIONS
     features = aggregate_per_applicant(
         _prepare(cc, recent_months), aggregations, applicant_ids, engine
     )

@@ -19,10 +19,12 @@ from credit_scoring.features.aggregation import (
     DAYS_PER_YEAR,
     DEFAULT_ENGINE,
     Aggregation,
+    Derived,
     aggregate,
     aggregate_per_applicant,
     feature_table,
     safe_ratio,
+    side_catalog_entries,
 )
 from credit_scoring.features.catalog import CatalogEntry
 
@@ -34,210 +36,40 @@ INSTALMENT_KEYS = [APPLICANT_KEY, PREVIOUS_KEY, "NUM_INSTALMENT_VERSION", "NUM_I
 SHORTFALL_TOLERANCE = 1.0
 
 
-def _aggregations(recent_months: int) -> list[Aggregation]:
-    r = recent_months
-    return [
-        Aggregation(
-            "INST_INSTALMENT_COUNT",
-            None,
-            "size",
-            "Échéances de crédits précédents",
-            "Instalments of previous credits",
-            "count",
-        ),
-        Aggregation(
-            "INST_LATE_COUNT",
-            "is_late",
-            "sum",
-            "Échéances payées en retard",
-            "Instalments paid late",
-            "count",
-        ),
-        Aggregation(
-            "INST_SHORT_COUNT",
-            "is_short",
-            "sum",
-            "Échéances payées incomplètement",
-            "Instalments not paid in full",
-            "count",
-        ),
-        Aggregation(
-            "INST_UNPAID_COUNT",
-            "is_unpaid",
-            "sum",
-            "Échéances sans aucun paiement",
-            "Instalments with no payment at all",
-            "count",
-        ),
-        Aggregation(
-            "INST_MEAN_DAYS_LATE",
-            "days_late",
-            "mean",
-            "Retard moyen par échéance",
-            "Average delay per instalment",
-            "days",
-            1,
-        ),
-        Aggregation(
-            "INST_MAX_DAYS_LATE",
-            "days_late",
-            "max",
-            "Plus long retard de paiement",
-            "Longest payment delay",
-            "days",
-        ),
-        Aggregation(
-            "INST_MEAN_DAYS_EARLY",
-            "days_early",
-            "mean",
-            "Avance moyenne de paiement par échéance",
-            "Average days paid ahead per instalment",
-            "days",
-            1,
-        ),
-        Aggregation(
-            "INST_TOTAL_DUE",
-            "AMT_INSTALMENT",
-            "sum",
-            "Montant total des échéances dues",
-            "Total amount of the instalments due",
-            "amount",
-        ),
-        Aggregation(
-            "INST_TOTAL_PAID",
-            "AMT_PAYMENT",
-            "sum",
-            "Montant total payé",
-            "Total amount paid",
-            "amount",
-        ),
-        Aggregation(
-            "INST_TOTAL_SHORTFALL",
-            "shortfall",
-            "sum",
-            "Montant total resté impayé sur les échéances",
-            "Total amount left unpaid on instalments",
-            "amount",
-        ),
-        Aggregation(
-            "INST_YEARS_SINCE_LAST_PAYMENT",
-            "years_since_payment",
-            "min",
-            "Années depuis le dernier paiement",
-            "Years since the last payment",
-            "years",
-            1,
-        ),
-        Aggregation(
-            "INST_RECENT_COUNT",
-            "is_recent",
-            "sum",
-            f"Échéances sur les {r} derniers mois",
-            f"Instalments in the last {r} months",
-            "count",
-        ),
-        Aggregation(
-            "INST_RECENT_LATE_COUNT",
-            "is_recent_late",
-            "sum",
-            f"Échéances payées en retard sur les {r} derniers mois",
-            f"Instalments paid late in the last {r} months",
-            "count",
-        ),
-        Aggregation(
-            "INST_RECENT_SHORT_COUNT",
-            "is_recent_short",
-            "sum",
-            f"Échéances payées incomplètement sur les {r} derniers mois",
-            f"Instalments not paid in full in the last {r} months",
-            "count",
-        ),
-        Aggregation(
-            "INST_RECENT_MAX_DAYS_LATE",
-            "recent_days_late",
-            "max",
-            f"Plus long retard de paiement sur les {r} derniers mois",
-            f"Longest payment delay in the last {r} months",
-            "days",
-        ),
-        Aggregation(
-            "INST_RECENT_DUE",
-            "recent_due",
-            "sum",
-            f"Montant des échéances dues sur les {r} derniers mois",
-            f"Amount of the instalments due in the last {r} months",
-            "amount",
-        ),
-        Aggregation(
-            "INST_RECENT_PAID",
-            "recent_paid",
-            "sum",
-            f"Montant payé sur les {r} derniers mois",
-            f"Amount paid in the last {r} months",
-            "amount",
-        ),
-    ]
+# What each feature aggregates, in output column order. The labels are words:
+# "feature.<name>" in i18n/<lang>/features.json, "{months}" standing for the recent window.
+_AGGREGATIONS = (
+    Aggregation("INST_INSTALMENT_COUNT", None, "size", "count"),
+    Aggregation("INST_LATE_COUNT", "is_late", "sum", "count"),
+    Aggregation("INST_SHORT_COUNT", "is_short", "sum", "count"),
+    Aggregation("INST_UNPAID_COUNT", "is_unpaid", "sum", "count"),
+    Aggregation("INST_MEAN_DAYS_LATE", "days_late", "mean", "days", 1),
+    Aggregation("INST_MAX_DAYS_LATE", "days_late", "max", "days"),
+    Aggregation("INST_MEAN_DAYS_EARLY", "days_early", "mean", "days", 1),
+    Aggregation("INST_TOTAL_DUE", "AMT_INSTALMENT", "sum", "amount"),
+    Aggregation("INST_TOTAL_PAID", "AMT_PAYMENT", "sum", "amount"),
+    Aggregation("INST_TOTAL_SHORTFALL", "shortfall", "sum", "amount"),
+    Aggregation("INST_YEARS_SINCE_LAST_PAYMENT", "years_since_payment", "min", "years", 1),
+    Aggregation("INST_RECENT_COUNT", "is_recent", "sum", "count"),
+    Aggregation("INST_RECENT_LATE_COUNT", "is_recent_late", "sum", "count"),
+    Aggregation("INST_RECENT_SHORT_COUNT", "is_recent_short", "sum", "count"),
+    Aggregation("INST_RECENT_MAX_DAYS_LATE", "recent_days_late", "max", "days"),
+    Aggregation("INST_RECENT_DUE", "recent_due", "sum", "amount"),
+    Aggregation("INST_RECENT_PAID", "recent_paid", "sum", "amount"),
+)
+_DERIVED: tuple[Derived, ...] = (
+    ("INST_LATE_SHARE", "percentage", 1),
+    ("INST_SHORT_SHARE", "percentage", 1),
+    ("INST_PAID_TO_DUE", "percentage", 1),
+    ("INST_RECENT_LATE_SHARE", "percentage", 1),
+    ("INST_RECENT_PAID_TO_DUE", "percentage", 1),
+    (NO_HISTORY, "flag", 0),
+)
 
 
 def catalog_entries(recent_months: int = 12) -> list[CatalogEntry]:
     """Catalog entries of the installments_payments features, in output column order."""
-    r = recent_months
-    return [a.entry(SOURCE, GROUP) for a in _aggregations(recent_months)] + [
-        CatalogEntry(
-            "INST_LATE_SHARE",
-            "Part des échéances payées en retard",
-            "Share of instalments paid late",
-            "percentage",
-            1,
-            SOURCE,
-            GROUP,
-        ),
-        CatalogEntry(
-            "INST_SHORT_SHARE",
-            "Part des échéances payées incomplètement",
-            "Share of instalments not paid in full",
-            "percentage",
-            1,
-            SOURCE,
-            GROUP,
-        ),
-        CatalogEntry(
-            "INST_PAID_TO_DUE",
-            "Part des montants dus effectivement payée",
-            "Share of the amounts due actually paid",
-            "percentage",
-            1,
-            SOURCE,
-            GROUP,
-        ),
-        CatalogEntry(
-            "INST_RECENT_LATE_SHARE",
-            f"Part des échéances payées en retard sur les {r} derniers mois",
-            f"Share of instalments paid late in the last {r} months",
-            "percentage",
-            1,
-            SOURCE,
-            GROUP,
-        ),
-        CatalogEntry(
-            "INST_RECENT_PAID_TO_DUE",
-            f"Part des montants dus payée sur les {r} derniers mois",
-            f"Share of the amounts due paid in the last {r} months",
-            "percentage",
-            1,
-            SOURCE,
-            GROUP,
-        ),
-        CatalogEntry(
-            NO_HISTORY,
-            "Aucune échéance de crédit précédent",
-            "No instalment of a previous credit",
-            "flag",
-            0,
-            SOURCE,
-            GROUP,
-        ),
-    ]
+    return side_catalog_entries(_AGGREGATIONS, _DERIVED, SOURCE, GROUP, recent_months)
 
 
 def _instalment_ids(installments: pd.DataFrame) -> np.ndarray:
@@ -286,11 +118,11 @@ def _per_instalment(installments: pd.DataFrame, engine: str) -> pd.DataFrame:
         }
     )
     per_instalment = [
-        Aggregation(APPLICANT_KEY, APPLICANT_KEY, "max", "-", "-", "number"),
-        Aggregation("AMT_INSTALMENT", "AMT_INSTALMENT", "max", "-", "-", "amount"),
-        Aggregation("AMT_PAYMENT", "AMT_PAYMENT", "sum", "-", "-", "amount"),
-        Aggregation("DAYS_INSTALMENT", "DAYS_INSTALMENT", "max", "-", "-", "days"),
-        Aggregation("DAYS_ENTRY_PAYMENT", "DAYS_ENTRY_PAYMENT", "max", "-", "-", "days"),
+        Aggregation(APPLICANT_KEY, APPLICANT_KEY, "max", "number"),
+        Aggregation("AMT_INSTALMENT", "AMT_INSTALMENT", "max", "amount"),
+        Aggregation("AMT_PAYMENT", "AMT_PAYMENT", "sum", "amount"),
+        Aggregation("DAYS_INSTALMENT", "DAYS_INSTALMENT", "max", "days"),
+        Aggregation("DAYS_ENTRY_PAYMENT", "DAYS_ENTRY_PAYMENT", "max", "days"),
     ]
     instalments = aggregate(rows, "instalment", per_instalment, engine, sort=False)
     instalments = instalments.reset_index(drop=True)
@@ -348,7 +180,7 @@ def build_installments_features(
     INST_NO_HISTORY = 1.
     """
     instalments = _per_instalment(installments, engine)
-    aggregations = _aggregations(recent_months)
+    aggregations = _AGGREGATIONS
     prepared = _prepare(instalments, recent_months)
     features = aggregate_per_applicant(prepared, aggregations, applicant_ids, engine)
     count = features["INST_INSTALMENT_COUNT"]

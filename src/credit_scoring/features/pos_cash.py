@@ -10,10 +10,12 @@ from credit_scoring.data.schema import APPLICANT_KEY, PREVIOUS_KEY
 from credit_scoring.features.aggregation import (
     DEFAULT_ENGINE,
     Aggregation,
+    Derived,
     aggregate_per_applicant,
     feature_table,
     is_level,
     safe_ratio,
+    side_catalog_entries,
 )
 from credit_scoring.features.catalog import CatalogEntry
 
@@ -22,124 +24,30 @@ GROUP = "payment_behaviour"
 NO_HISTORY = "POS_NO_HISTORY"
 
 
-def _aggregations(recent_months: int) -> list[Aggregation]:
-    r = recent_months
-    return [
-        Aggregation(
-            "POS_MONTHS_COUNT",
-            None,
-            "size",
-            "Mois de suivi des prêts en magasin et prêts personnels",
-            "Months of follow-up of store and cash loans",
-            "count",
-        ),
-        Aggregation(
-            "POS_LOAN_COUNT",
-            PREVIOUS_KEY,
-            "nunique",
-            "Prêts en magasin et prêts personnels déjà obtenus",
-            "Store and cash loans already obtained",
-            "count",
-        ),
-        Aggregation(
-            "POS_COMPLETED_LOAN_COUNT",
-            "completed_loan",
-            "nunique",
-            "Prêts en magasin et personnels entièrement remboursés",
-            "Store and cash loans fully repaid",
-            "count",
-        ),
-        Aggregation(
-            "POS_LATE_MONTHS",
-            "is_late",
-            "sum",
-            "Mois en retard sur les prêts en magasin et personnels",
-            "Months late on store and cash loans",
-            "count",
-        ),
-        Aggregation(
-            "POS_SERIOUS_LATE_MONTHS",
-            "is_late_beyond_tolerance",
-            "sum",
-            "Mois en retard au-delà de la tolérance (prêts en magasin et personnels)",
-            "Months late beyond the tolerance (store and cash loans)",
-            "count",
-        ),
-        Aggregation(
-            "POS_MAX_DAYS_PAST_DUE",
-            "SK_DPD",
-            "max",
-            "Plus long retard sur les prêts en magasin et personnels",
-            "Longest delay on store and cash loans",
-            "days",
-        ),
-        Aggregation(
-            "POS_MEAN_DAYS_PAST_DUE",
-            "SK_DPD",
-            "mean",
-            "Retard moyen par mois sur les prêts en magasin et personnels",
-            "Average delay per month on store and cash loans",
-            "days",
-            1,
-        ),
-        Aggregation(
-            "POS_RECENT_MONTHS",
-            "is_recent",
-            "sum",
-            f"Mois de suivi des prêts en magasin et personnels, {r} derniers mois",
-            f"Months of follow-up of store and cash loans, last {r} months",
-            "count",
-        ),
-        Aggregation(
-            "POS_RECENT_LATE_MONTHS",
-            "is_recent_late",
-            "sum",
-            f"Mois en retard sur les prêts en magasin et personnels, {r} derniers mois",
-            f"Months late on store and cash loans, last {r} months",
-            "count",
-        ),
-        Aggregation(
-            "POS_RECENT_MAX_DAYS_PAST_DUE",
-            "recent_dpd",
-            "max",
-            f"Plus long retard sur les prêts en magasin et personnels, {r} derniers mois",
-            f"Longest delay on store and cash loans, last {r} months",
-            "days",
-        ),
-        Aggregation(
-            "POS_RECENT_INSTALMENTS_LEFT",
-            "recent_instalments_left",
-            "mean",
-            f"Échéances restant à payer en moyenne, {r} derniers mois",
-            f"Average instalments left to pay, last {r} months",
-            "number",
-            1,
-        ),
-    ]
+# What each feature aggregates, in output column order. The labels are words:
+# "feature.<name>" in i18n/<lang>/features.json, "{months}" standing for the recent window.
+_AGGREGATIONS = (
+    Aggregation("POS_MONTHS_COUNT", None, "size", "count"),
+    Aggregation("POS_LOAN_COUNT", PREVIOUS_KEY, "nunique", "count"),
+    Aggregation("POS_COMPLETED_LOAN_COUNT", "completed_loan", "nunique", "count"),
+    Aggregation("POS_LATE_MONTHS", "is_late", "sum", "count"),
+    Aggregation("POS_SERIOUS_LATE_MONTHS", "is_late_beyond_tolerance", "sum", "count"),
+    Aggregation("POS_MAX_DAYS_PAST_DUE", "SK_DPD", "max", "days"),
+    Aggregation("POS_MEAN_DAYS_PAST_DUE", "SK_DPD", "mean", "days", 1),
+    Aggregation("POS_RECENT_MONTHS", "is_recent", "sum", "count"),
+    Aggregation("POS_RECENT_LATE_MONTHS", "is_recent_late", "sum", "count"),
+    Aggregation("POS_RECENT_MAX_DAYS_PAST_DUE", "recent_dpd", "max", "days"),
+    Aggregation("POS_RECENT_INSTALMENTS_LEFT", "recent_instalments_left", "mean", "number", 1),
+)
+_DERIVED: tuple[Derived, ...] = (
+    ("POS_LATE_MONTHS_SHARE", "percentage", 1),
+    (NO_HISTORY, "flag", 0),
+)
 
 
 def catalog_entries(recent_months: int = 12) -> list[CatalogEntry]:
     """Catalog entries of the POS_CASH_balance features, in output column order."""
-    return [a.entry(SOURCE, GROUP) for a in _aggregations(recent_months)] + [
-        CatalogEntry(
-            "POS_LATE_MONTHS_SHARE",
-            "Part des mois en retard sur les prêts en magasin et personnels",
-            "Share of months late on store and cash loans",
-            "percentage",
-            1,
-            SOURCE,
-            GROUP,
-        ),
-        CatalogEntry(
-            NO_HISTORY,
-            "Aucun prêt en magasin ou prêt personnel précédent",
-            "No previous store or cash loan",
-            "flag",
-            0,
-            SOURCE,
-            GROUP,
-        ),
-    ]
+    return side_catalog_entries(_AGGREGATIONS, _DERIVED, SOURCE, GROUP, recent_months)
 
 
 def _prepare(pos: pd.DataFrame, recent_months: int) -> pd.DataFrame:
@@ -179,7 +87,7 @@ def build_pos_cash_features(
     (MONTHS_BALANCE >= -recent_months), loans obtained and fully repaid. With
     ``applicant_ids``, applicants without such loans get counts 0 and POS_NO_HISTORY = 1.
     """
-    aggregations = _aggregations(recent_months)
+    aggregations = _AGGREGATIONS
     features = aggregate_per_applicant(
         _prepare(pos, recent_months), aggregations, applicant_ids, engine
     )

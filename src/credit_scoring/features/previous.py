@@ -12,10 +12,12 @@ from credit_scoring.features.aggregation import (
     DAYS_PER_YEAR,
     DEFAULT_ENGINE,
     Aggregation,
+    Derived,
     aggregate_per_applicant,
     feature_table,
     is_level,
     safe_ratio,
+    side_catalog_entries,
 )
 from credit_scoring.features.catalog import CatalogEntry
 
@@ -24,201 +26,39 @@ GROUP = "previous_applications"
 NO_HISTORY = "PREV_NO_HISTORY"
 
 
-def _aggregations(recent_months: int) -> list[Aggregation]:
-    r = recent_months
-    return [
-        Aggregation(
-            "PREV_APPLICATION_COUNT",
-            None,
-            "size",
-            "Demandes de crédit précédentes",
-            "Previous credit applications",
-            "count",
-        ),
-        Aggregation(
-            "PREV_APPROVED_COUNT",
-            "is_approved",
-            "sum",
-            "Demandes précédentes accordées",
-            "Previous applications approved",
-            "count",
-        ),
-        Aggregation(
-            "PREV_REFUSED_COUNT",
-            "is_refused",
-            "sum",
-            "Demandes précédentes refusées",
-            "Previous applications refused",
-            "count",
-        ),
-        Aggregation(
-            "PREV_CANCELED_COUNT",
-            "is_canceled",
-            "sum",
-            "Demandes précédentes annulées par le client",
-            "Previous applications cancelled by the client",
-            "count",
-        ),
-        Aggregation(
-            "PREV_RECENT_COUNT",
-            "is_recent",
-            "sum",
-            f"Demandes de crédit sur les {r} derniers mois",
-            f"Credit applications in the last {r} months",
-            "count",
-        ),
-        Aggregation(
-            "PREV_RECENT_REFUSED_COUNT",
-            "is_recent_refused",
-            "sum",
-            f"Demandes refusées sur les {r} derniers mois",
-            f"Applications refused in the last {r} months",
-            "count",
-        ),
-        Aggregation(
-            "PREV_YEARS_SINCE_LAST_APPLICATION",
-            "years_since_decision",
-            "min",
-            "Années depuis la dernière demande de crédit",
-            "Years since the last credit application",
-            "years",
-            1,
-        ),
-        Aggregation(
-            "PREV_YEARS_SINCE_LAST_REFUSAL",
-            "years_since_refusal",
-            "min",
-            "Années depuis le dernier refus",
-            "Years since the last refusal",
-            "years",
-            1,
-        ),
-        Aggregation(
-            "PREV_MEAN_AMOUNT_ASKED",
-            "AMT_APPLICATION",
-            "mean",
-            "Montant moyen demandé lors des demandes précédentes",
-            "Average amount asked in previous applications",
-            "amount",
-        ),
-        Aggregation(
-            "PREV_MEAN_AMOUNT_GRANTED",
-            "approved_credit",
-            "mean",
-            "Montant moyen accordé lors des demandes précédentes",
-            "Average amount granted in previous applications",
-            "amount",
-        ),
-        Aggregation(
-            "PREV_TOTAL_AMOUNT_GRANTED",
-            "approved_credit",
-            "sum",
-            "Montant total accordé lors des demandes précédentes",
-            "Total amount granted in previous applications",
-            "amount",
-        ),
-        Aggregation(
-            "PREV_GRANTED_TO_ASKED",
-            "granted_to_asked",
-            "mean",
-            "Montant accordé rapporté au montant demandé (moyenne)",
-            "Amount granted relative to amount asked (average)",
-            "ratio",
-            2,
-        ),
-        Aggregation(
-            "PREV_MEAN_ANNUITY",
-            "AMT_ANNUITY",
-            "mean",
-            "Échéance moyenne des crédits précédents",
-            "Average instalment of previous credits",
-            "amount",
-        ),
-        Aggregation(
-            "PREV_MEAN_TERM_MONTHS",
-            "CNT_PAYMENT",
-            "mean",
-            "Durée moyenne des crédits précédents",
-            "Average length of previous credits",
-            "months",
-            0,
-        ),
-        Aggregation(
-            "PREV_MEAN_DOWN_PAYMENT_RATE",
-            "RATE_DOWN_PAYMENT",
-            "mean",
-            "Apport personnel moyen lors des demandes précédentes",
-            "Average down payment in previous applications",
-            "percentage",
-            1,
-        ),
-        Aggregation(
-            "PREV_HIGH_RATE_COUNT",
-            "is_high_rate",
-            "sum",
-            "Crédits précédents à taux élevé",
-            "Previous credits at a high interest rate",
-            "count",
-        ),
-        Aggregation(
-            "PREV_CASH_LOAN_COUNT",
-            "is_cash_loan",
-            "sum",
-            "Demandes précédentes de prêt personnel",
-            "Previous applications for a cash loan",
-            "count",
-        ),
-        Aggregation(
-            "PREV_REVOLVING_COUNT",
-            "is_revolving",
-            "sum",
-            "Demandes précédentes de crédit renouvelable",
-            "Previous applications for a revolving credit",
-            "count",
-        ),
-        Aggregation(
-            "PREV_INSURED_SHARE",
-            "NFLAG_INSURED_ON_APPROVAL",
-            "mean",
-            "Part des crédits précédents avec assurance",
-            "Share of previous credits taken with insurance",
-            "percentage",
-            0,
-        ),
-    ]
+# What each feature aggregates, in output column order. The labels are words:
+# "feature.<name>" in i18n/<lang>/features.json, "{months}" standing for the recent window.
+_AGGREGATIONS = (
+    Aggregation("PREV_APPLICATION_COUNT", None, "size", "count"),
+    Aggregation("PREV_APPROVED_COUNT", "is_approved", "sum", "count"),
+    Aggregation("PREV_REFUSED_COUNT", "is_refused", "sum", "count"),
+    Aggregation("PREV_CANCELED_COUNT", "is_canceled", "sum", "count"),
+    Aggregation("PREV_RECENT_COUNT", "is_recent", "sum", "count"),
+    Aggregation("PREV_RECENT_REFUSED_COUNT", "is_recent_refused", "sum", "count"),
+    Aggregation("PREV_YEARS_SINCE_LAST_APPLICATION", "years_since_decision", "min", "years", 1),
+    Aggregation("PREV_YEARS_SINCE_LAST_REFUSAL", "years_since_refusal", "min", "years", 1),
+    Aggregation("PREV_MEAN_AMOUNT_ASKED", "AMT_APPLICATION", "mean", "amount"),
+    Aggregation("PREV_MEAN_AMOUNT_GRANTED", "approved_credit", "mean", "amount"),
+    Aggregation("PREV_TOTAL_AMOUNT_GRANTED", "approved_credit", "sum", "amount"),
+    Aggregation("PREV_GRANTED_TO_ASKED", "granted_to_asked", "mean", "ratio", 2),
+    Aggregation("PREV_MEAN_ANNUITY", "AMT_ANNUITY", "mean", "amount"),
+    Aggregation("PREV_MEAN_TERM_MONTHS", "CNT_PAYMENT", "mean", "months", 0),
+    Aggregation("PREV_MEAN_DOWN_PAYMENT_RATE", "RATE_DOWN_PAYMENT", "mean", "percentage", 1),
+    Aggregation("PREV_HIGH_RATE_COUNT", "is_high_rate", "sum", "count"),
+    Aggregation("PREV_CASH_LOAN_COUNT", "is_cash_loan", "sum", "count"),
+    Aggregation("PREV_REVOLVING_COUNT", "is_revolving", "sum", "count"),
+    Aggregation("PREV_INSURED_SHARE", "NFLAG_INSURED_ON_APPROVAL", "mean", "percentage", 0),
+)
+_DERIVED: tuple[Derived, ...] = (
+    ("PREV_APPROVED_SHARE", "percentage", 0),
+    ("PREV_REFUSED_SHARE", "percentage", 0),
+    (NO_HISTORY, "flag", 0),
+)
 
 
 def catalog_entries(recent_months: int = 12) -> list[CatalogEntry]:
     """Catalog entries of the previous-application features, in output column order."""
-    return [a.entry(SOURCE, GROUP) for a in _aggregations(recent_months)] + [
-        CatalogEntry(
-            "PREV_APPROVED_SHARE",
-            "Part des demandes précédentes accordées",
-            "Share of previous applications approved",
-            "percentage",
-            0,
-            SOURCE,
-            GROUP,
-        ),
-        CatalogEntry(
-            "PREV_REFUSED_SHARE",
-            "Part des demandes précédentes refusées",
-            "Share of previous applications refused",
-            "percentage",
-            0,
-            SOURCE,
-            GROUP,
-        ),
-        CatalogEntry(
-            NO_HISTORY,
-            "Aucune demande de crédit précédente",
-            "No previous credit application",
-            "flag",
-            0,
-            SOURCE,
-            GROUP,
-        ),
-    ]
+    return side_catalog_entries(_AGGREGATIONS, _DERIVED, SOURCE, GROUP, recent_months)
 
 
 def _prepare(previous: pd.DataFrame, recent_months: int) -> pd.DataFrame:
@@ -278,7 +118,7 @@ def build_previous_features(
     ``applicant_ids``, applicants without a previous application get counts 0 and
     PREV_NO_HISTORY = 1.
     """
-    aggregations = _aggregations(recent_months)
+    aggregations = _AGGREGATIONS
     features = aggregate_per_applicant(
         _prepare(previous, recent_months), aggregations, applicant_ids, engine
     )
