@@ -168,3 +168,11 @@ def test_missing_feature_column_in_new_rows_is_a_data_error():
     train, new = _frames()
     with pytest.raises(DataError, match="same feature code"):
         compare_populations(train, new.drop(columns="other"), ["top", "other"], [])
+
+
+def test_moderate_drift_of_a_feature_outside_the_top_makes_the_verdict_moderate():
+    train, new = _frames(shift_other=0.45)
+    scores = np.linspace(0, 1, 4000)
+    result = compare_populations(train, new, ["top", "other"], [], scores, scores, ["top"])
+    assert [item.verdict for item in result.features] == ["stable", "moderate"]
+    assert result.verdict == "moderate" and result.exit_code == 0

@@ -8,8 +8,9 @@ measures and why PSI, not a test, decides.
 
 Verdicts. Each variable: its PSI band. Overall: "significant" when the score or one of the
 ``top_count`` most important features (global_importance.json) drifts significantly: the alert,
-on which the command exits with code 3 so that a scheduler can act; "moderate" when any of them
-drifts moderately or any other feature significantly; "stable" otherwise.
+on which the command exits with code 3 so that a scheduler can act; "moderate" when any
+variable drifts (moderately, or significantly outside the score and the top features); "stable"
+when none does.
 """
 
 from __future__ import annotations
@@ -81,9 +82,8 @@ class MonitoringResult:
         """Overall verdict: significant (alert), moderate or stable (see the module doc)."""
         if self.alerts:
             return "significant"
-        watched = worst_verdict(item.verdict for item in self.watched)
-        others = worst_verdict(item.verdict for item in self.features)
-        return "moderate" if watched != "stable" or others == "significant" else "stable"
+        moved = worst_verdict(item.verdict for item in [*self.watched, *self.features])
+        return "stable" if moved == "stable" else "moderate"
 
     @property
     def exit_code(self) -> int:
