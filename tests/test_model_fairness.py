@@ -49,7 +49,7 @@ def test_flags_under_the_line_in_plain_words_and_small_groups_are_not_compared(m
     assert not rows["C"]["flagged"]
     flags = measures["gender"]["flags"]
     assert any("A: 50% accepted against 75% for B, a ratio of 0.67" in flag for flag in flags)
-    assert any("defaulters refused differs by 50 percentage points" in flag for flag in flags)
+    assert any("defaulters refused differs by 50.0 percentage points" in flag for flag in flags)
     assert any("repaid but are refused differs by 50" in flag for flag in flags)
 
 

@@ -188,7 +188,7 @@ def fairness_flags(attribute: str, summary: Mapping) -> list[str]:
             high = max(rows, key=lambda row: row[rate])
             low = min(rows, key=lambda row: row[rate])
             flags.append(
-                f"{name}: the share of {words} differs by {gap * 100:.0f} percentage points "
+                f"{name}: the share of {words} differs by {gap * 100:.1f} percentage points "
                 f"between groups ({high['group']} {high[rate]:.0%}, {low['group']} "
                 f"{low[rate]:.0%}), more than {RATE_GAP_LINE * 100:.0f}."
             )
