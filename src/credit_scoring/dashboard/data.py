@@ -6,8 +6,6 @@ filter codes) so that per-client work is a few array lookups; contributions are 
 
 from __future__ import annotations
 
-import math
-import re
 from functools import cached_property
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from credit_scoring import artifacts as names
 from credit_scoring.artifacts import TO_BUILD, read_json_artifact
 from credit_scoring.errors import ArtifactError, EmptyGroupError, UnknownClientError
 from credit_scoring.explain.client_tables import MISSING_CODE, ClientTables, text_codes
+from credit_scoring.features.catalog import format_value, level_text
 from credit_scoring.i18n import translate
 from credit_scoring.model.threshold import RISK_BAND_CUTS, RISK_BANDS, decide, risk_bands
 from credit_scoring.scoring import Scorer
@@ -252,14 +251,9 @@ class DashboardData:
 
     def display_value(self, feature: str, value, lang: str) -> str:
         """A feature value formatted for people (units, separators; category levels translated)."""
-        from credit_scoring.features.catalog import format_value
-
-        entry = self.entries[feature]
         if isinstance(value, str):
             return level_text(feature, value, lang)
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return format_value(None, entry, lang)
-        return format_value(value, entry, lang)
+        return format_value(value, self.entries[feature], lang)
 
     def client_features(self, row: int) -> dict[str, object]:
         """All feature values of one client, by feature name."""
@@ -300,21 +294,6 @@ class DashboardData:
         )
         rows = self._similar_row_of_id.get_indexer(ids)
         return rows[rows >= 0]
-
-
-def level_text(feature: str, level: str, lang: str) -> str:
-    """A category level in words of ``lang`` when the catalog knows it, else as stored."""
-    from credit_scoring.i18n import catalog
-
-    words = catalog()[lang]
-    for key in (f"level.{feature}.{level}", f"level.{level}"):
-        if key in words:
-            return words[key]
-    # numbered Kaggle levels such as "Business Entity Type 3" or "Industry: type 11"
-    match = re.fullmatch(r"(.+?)\s*(\d+)", level)
-    if match and f"level_pattern.{match.group(1)}" in words:
-        return words[f"level_pattern.{match.group(1)}"].format(n=match.group(2))
-    return level
 
 
 def filter_level_text(column: str, level: str, lang: str) -> str:

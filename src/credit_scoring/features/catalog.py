@@ -23,6 +23,7 @@ Units and the values they expect:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ import pandas as pd
 from credit_scoring.artifacts import read_json_artifact, write_json_artifact
 from credit_scoring.data.schema import PLACEHOLDER_CATEGORIES
 from credit_scoring.errors import ArtifactError, CreditScoringError
+from credit_scoring.i18n import catalog as all_words
 from credit_scoring.i18n import check_language, languages, translate
 from credit_scoring.i18n.formatting import format_number, format_percent, translate_plural
 
@@ -203,7 +205,7 @@ def format_value(
     unit = str(_entry_field(entry, "unit"))
     decimals = int(_entry_field(entry, "decimals") or 0)
     if unit == "category" or isinstance(value, str) and unit != "flag":
-        return str(value)
+        return level_text(str(_entry_field(entry, "name")), str(value), lang)
     if unit == "flag":
         flag = _as_flag(value)
         if flag is None:
@@ -224,6 +226,20 @@ def format_value(
         word = translate_plural(f"unit.{unit}", round(number, decimals), lang)
         return f"{text} {word}"
     return text
+
+
+def level_text(feature: str, level: str, lang: str) -> str:
+    """A category level (a Kaggle text value) in words of ``lang`` when the words know it
+    (``level.<feature>.<level>``, ``level.<level>``, or a numbered pattern such as "Business
+    Entity Type 3"), else as stored."""
+    words = all_words()[check_language(lang)]
+    for key in (f"level.{feature}.{level}", f"level.{level}"):
+        if key in words:
+            return words[key]
+    match = re.fullmatch(r"(.+?)\s*(\d+)", level)
+    if match and f"level_pattern.{match.group(1)}" in words:
+        return words[f"level_pattern.{match.group(1)}"].format(n=match.group(2))
+    return level
 
 
 def catalog_problems(catalog: Mapping[str, object], feature_names: Iterable[str]) -> list[str]:
