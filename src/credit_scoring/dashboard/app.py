@@ -15,6 +15,7 @@ from credit_scoring.dashboard.data import DashboardData
 from credit_scoring.dashboard.formatting import escape
 from credit_scoring.dashboard.info import ClientInfoPanel
 from credit_scoring.dashboard.picker import ClientPicker
+from credit_scoring.dashboard.population import PopulationPanel
 from credit_scoring.dashboard.report import ReportPanel
 from credit_scoring.dashboard.score import ScorePanel
 from credit_scoring.dashboard.state import DashboardState, Panel, log, safe
@@ -83,6 +84,7 @@ class DashboardApp(Panel):
         self.whatif = WhatIfPanel(state, data)
         self.conversation = ConversationPanel(state, data)
         self.report = ReportPanel(state, data)
+        self.population = PopulationPanel(state, data)
         self.header = widgets.HTML()
         self.language = widgets.ToggleButtons(
             options=[(translate("language_name", code), code) for code in LANGUAGES],
@@ -94,7 +96,8 @@ class DashboardApp(Panel):
         state.observe(self._relabel, "lang")
         self.selection_note = widgets.HTML()
         left = widgets.VBox(
-            [self.picker.widget], layout=widgets.Layout(width="30%", padding="0 10px 0 0")
+            [self.picker.widget, self.population.widget],
+            layout=widgets.Layout(width="30%", padding="0 10px 0 0"),
         )
         middle = widgets.VBox(
             [self.score.widget, self.report.widget], layout=widgets.Layout(width="70%")
@@ -108,6 +111,7 @@ class DashboardApp(Panel):
             self.whatif,
             self.conversation,
             self.report,
+            self.population,
         ]
         self.widget = widgets.VBox(
             [

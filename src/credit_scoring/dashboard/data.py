@@ -16,6 +16,7 @@ from credit_scoring import artifacts as names
 from credit_scoring.artifacts import TO_BUILD, read_json_artifact
 from credit_scoring.errors import ArtifactError, EmptyGroupError, UnknownClientError
 from credit_scoring.explain.client_tables import MISSING_CODE, ClientTables, text_codes
+from credit_scoring.explain.familiarity import describe_familiarity, load_familiarity
 from credit_scoring.features.catalog import format_value, level_text
 from credit_scoring.i18n import translate
 from credit_scoring.model.threshold import RISK_BAND_CUTS, RISK_BANDS, decide, risk_bands
@@ -148,6 +149,12 @@ class DashboardData:
         self.threshold = self.scorer.threshold
         self.set_decision_threshold(self.threshold)
         self.importance_order = [item["feature"] for item in self.global_importance]
+        # Unfamiliar clients (explain/familiarity.py): a flag per client, reasons for the few.
+        familiarity, _ = load_familiarity(self.artifacts_dir)
+        if not np.array_equal(familiarity["SK_ID_CURR"].to_numpy(np.int64), self.client_ids):
+            raise ArtifactError(f"familiarity.parquet lists other clients: {TO_BUILD} again")
+        self.unfamiliar = familiarity["unfamiliar"].to_numpy(bool)
+        self._familiarity = familiarity[self.unfamiliar].set_index(np.flatnonzero(self.unfamiliar))
         self.similar_space  # noqa: B018 - load the neighbour space and build its tree once, now
 
     def set_decision_threshold(self, threshold: float) -> None:
@@ -176,6 +183,13 @@ class DashboardData:
     def risk_band(self) -> np.ndarray:
         """Every client's risk band at the model's threshold."""
         return risk_bands(self.probability, self.threshold)
+
+    def familiarity_warning(self, row: int, lang: str) -> str | None:
+        """The plain-words warning for a client unlike the training population, else None."""
+        if not self.unfamiliar[row]:
+            return None
+        labels = {name: self.label(name, lang) for name in self.feature_names}
+        return describe_familiarity(self._familiarity.loc[row], lang, labels)
 
     def application(self, row: int) -> pd.DataFrame:
         """The client's raw application row (one-row DataFrame of Kaggle columns)."""

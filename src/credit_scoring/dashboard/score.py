@@ -171,7 +171,8 @@ class ScorePanel(Panel):
             f'<div class="cs-probability">{self.words("score.probability")} '
             f"<b>{fmt.percent(probability, lang)}</b></div>"
             f'<div class="cs-model-source cs-hint">{fmt.escape(self.model_source())}</div>'
-            f'<div class="cs-decision" style="background:{colour}">'
+            + self._familiarity_note(row)
+            + f'<div class="cs-decision" style="background:{colour}">'
             f"{fmt.escape(self.words('decision.' + decision + '_long'))}</div>"
             f'<div class="cs-band">{self.words("score.risk_band")} '
             f"<b>{self.words('risk_band.' + band)}</b></div>"
@@ -194,6 +195,13 @@ class ScorePanel(Panel):
             self.marker_label.x = [min(probability, top)]
             self.marker_label.text = [fmt.percent(probability, lang)]
         self.show_message("")
+
+    def _familiarity_note(self, row: int) -> str:
+        """A warning when the client is unlike the clients the model learned from."""
+        warning = self.data.familiarity_warning(row, self.state.lang)
+        if warning is None:
+            return ""
+        return f'<div class="cs-note cs-note-warning cs-unfamiliar">{fmt.escape(warning)}</div>'
 
     def model_source(self) -> str:
         """Which model gave the client's probability, in plain words: the cross-validation model
