@@ -13,10 +13,15 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring import artifacts as names
-from credit_scoring.artifacts import TO_BUILD, read_json_artifact
+from credit_scoring.artifacts import (
+    FAMILIARITY,
+    TO_BUILD,
+    read_json_artifact,
+    read_parquet_artifact,
+)
 from credit_scoring.errors import ArtifactError, EmptyGroupError, UnknownClientError
 from credit_scoring.explain.client_tables import MISSING_CODE, ClientTables, text_codes
-from credit_scoring.explain.familiarity import describe_familiarity, load_familiarity
+from credit_scoring.explain.familiarity import describe_familiarity
 from credit_scoring.features.catalog import format_value, level_text
 from credit_scoring.i18n import translate
 from credit_scoring.model.threshold import RISK_BAND_CUTS, RISK_BANDS, decide, risk_bands
@@ -81,7 +86,8 @@ class DashboardData:
         self.n_clients = len(self.client_ids)
         self._id_order = np.argsort(self.client_ids, kind="stable")
         self._sorted_ids = self.client_ids[self._id_order]
-        self._sorted_id_texts = np.sort(self.client_ids.astype(str))
+        # ids as sorted bytes for completion (12 bytes each; numpy's str would take 84)
+        self._sorted_id_texts = np.sort(self.client_ids.astype("S20"))
 
         self.is_historical = self.tables.column("is_historical")
         self.target = self.tables.column("TARGET")
@@ -117,13 +123,20 @@ class DashboardData:
         self.filter_codes: dict[str, np.ndarray] = {}
         self.filter_levels: dict[str, list[str]] = {}
         for column in CATEGORY_FILTERS:
-            if column in self.application_columns:
+            if column in self.categorical:  # the feature's codes: already shared, XNA missing
+                self.filter_codes[column], self.filter_levels[column] = self.categorical[column]
+            elif column in self.application_columns:
                 values = applications.column(column).to_pandas()
                 codes, levels = text_codes(values.where(values != "XNA"))
                 self.filter_codes[column], self.filter_levels[column] = codes, levels
-        if "DAYS_BIRTH" in self.application_columns:
+        if "AGE_YEARS" in self.numeric:
+            age = self.numeric["AGE_YEARS"]
+        elif "DAYS_BIRTH" in self.application_columns:
             days = applications.column("DAYS_BIRTH").to_numpy(zero_copy_only=False)
             age = -np.asarray(days, dtype=np.float64) / 365.25
+        else:
+            age = None
+        if age is not None:
             band = np.digitize(age, AGE_BAND_EDGES[1:-1]).astype(np.int16)
             band[np.isnan(age)] = MISSING_CODE
             self.filter_codes["AGE_BAND"] = band
@@ -150,11 +163,15 @@ class DashboardData:
         self.set_decision_threshold(self.threshold)
         self.importance_order = [item["feature"] for item in self.global_importance]
         # Unfamiliar clients (explain/familiarity.py): a flag per client, reasons for the few.
-        familiarity, _ = load_familiarity(self.artifacts_dir)
-        if not np.array_equal(familiarity["SK_ID_CURR"].to_numpy(np.int64), self.client_ids):
-            raise ArtifactError(f"familiarity.parquet lists other clients: {TO_BUILD} again")
-        self.unfamiliar = familiarity["unfamiliar"].to_numpy(bool)
-        self._familiarity = familiarity[self.unfamiliar].set_index(np.flatnonzero(self.unfamiliar))
+        # (read column by column: the reasons of the few, not a text column per client)
+        flags = read_parquet_artifact(self.artifacts_dir, FAMILIARITY, ["SK_ID_CURR", "unfamiliar"])
+        if not np.array_equal(flags["SK_ID_CURR"].to_numpy(np.int64), self.client_ids):
+            raise ArtifactError(f"{FAMILIARITY} lists other clients: {TO_BUILD} again")
+        self.unfamiliar = flags["unfamiliar"].to_numpy(bool)
+        flagged = pd.read_parquet(
+            self.artifacts_dir / FAMILIARITY, filters=[("unfamiliar", "==", True)]
+        )
+        self._familiarity = flagged.set_index(np.flatnonzero(self.unfamiliar))
         self.similar_space  # noqa: B018 - load the neighbour space and build its tree once, now
 
     def set_decision_threshold(self, threshold: float) -> None:
@@ -225,14 +242,14 @@ class DashboardData:
         self, typed: str, limit: int = 20, rows: np.ndarray | None = None
     ) -> list[str]:
         """Up to ``limit`` client ids (text) starting with what was typed (within ``rows``)."""
-        prefix = "".join(ch for ch in str(typed) if ch.isdigit())
+        prefix = "".join(ch for ch in str(typed) if ch.isdigit()).encode()
         if rows is not None:
-            pool = np.sort(self.client_ids[rows].astype(str))
+            pool = np.sort(self.client_ids[rows].astype("S20"))
         else:
             pool = self._sorted_id_texts
         start = int(np.searchsorted(pool, prefix, side="left"))
         matches = pool[start : start + limit]
-        return [text for text in matches.tolist() if text.startswith(prefix)]
+        return [text.decode() for text in matches.tolist() if text.startswith(prefix)]
 
     def filter_rows(self, filters: dict[str, str | None]) -> np.ndarray:
         """Rows (ascending) of the clients matching every chosen filter level."""

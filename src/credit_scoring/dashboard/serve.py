@@ -24,6 +24,7 @@ from credit_scoring.artifacts import PROJECT_ROOT
 from credit_scoring.errors import ArtifactError, CreditScoringError
 from credit_scoring.i18n import LANGUAGES, check_language, translate
 from credit_scoring.service.kernels import (
+    KERNEL_MEMORY_ENV,
     LIFECYCLE_DEFAULTS,
     Lifecycle,
     default_max_sessions,
@@ -130,6 +131,7 @@ def dashboard_environment(
     )
     if state_dir is not None:
         environment[STATE_ENV] = str(Path(state_dir).resolve())
+    environment.update(KERNEL_MEMORY_ENV)
     return environment
 
 

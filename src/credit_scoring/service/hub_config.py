@@ -39,7 +39,11 @@ from credit_scoring.artifacts import PROJECT_ROOT
 from credit_scoring.errors import ArtifactError, CreditScoringError
 from credit_scoring.i18n import LANGUAGES, translate
 from credit_scoring.service.accounts import ANALYST, MANAGER, accounts_path, user_role
-from credit_scoring.service.kernels import LIFECYCLE_DEFAULTS, default_max_sessions
+from credit_scoring.service.kernels import (
+    KERNEL_MEMORY_ENV,
+    LIFECYCLE_DEFAULTS,
+    default_max_sessions,
+)
 
 SETTINGS_FILE = "hub_settings.json"
 CONFIG_FILE = "jupyterhub_config.py"
@@ -175,6 +179,7 @@ def configure(c, settings: HubSettings) -> None:
         STATE_ENV: str(state),
         LANGUAGE_ENV: settings.lang,
         "JUPYTERHUB_SINGLEUSER_APP": "jupyter_server.serverapp.ServerApp",
+        **KERNEL_MEMORY_ENV,
     }
     c.Spawner.pre_spawn_hook = lambda spawner: prepare_spawn(spawner, settings)
     for section, values in settings.extra.items():
