@@ -287,3 +287,56 @@ def test_a_short_network_interruption_does_not_kill_an_open_page(pipeline_artifa
     finally:
         network.close()
         stop_voila(process)
+
+
+def test_a_taken_port_is_a_clear_error_not_a_move_to_another_port(tmp_path, capsys):
+    import socket
+
+    from credit_scoring.cli import main
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        code = main(["dashboard", "--artifacts", str(tmp_path), "--port", str(port)])
+    assert code == 2
+    assert f"port {port} of 127.0.0.1 is already in use" in capsys.readouterr().err
+    assert "--Voila.port_retries=0" in voila_command(Path("x.ipynb"), 8866)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop_signal", ["SIGTERM", "SIGINT"])
+def test_stopping_the_command_stops_voila_and_every_kernel(pipeline_artifacts_dir, stop_signal):
+    """`credit-scoring dashboard` stopped by a signal leaves no server and no kernel behind."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    from credit_scoring.dashboard.serve import HEALTH_PATH, wait_until_serving
+
+    port = free_port()
+    command = [sys.executable, "-m", "credit_scoring.cli", "dashboard", "--artifacts",
+               str(pipeline_artifacts_dir), "--port", str(port)]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}/{HEALTH_PATH}", process, timeout=180)
+        family = psutil.Process(process.pid).children(recursive=True)
+        assert any("ipykernel" in " ".join(child.cmdline()) for child in family)
+        process.send_signal(getattr(signal, stop_signal))
+        process.wait(timeout=60)
+
+        def alive(child) -> bool:
+            try:
+                return child.is_running() and child.status() != psutil.STATUS_ZOMBIE
+            except psutil.NoSuchProcess:
+                return False
+
+        deadline = time.monotonic() + 30
+        while any(alive(child) for child in family) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        left = [child.pid for child in family if alive(child)]
+        assert left == [], f"processes left after {stop_signal}: {left}"
+    finally:
+        if process.poll() is None:
+            process.kill()

@@ -13,9 +13,11 @@ never starts a kernel, unlike a GET of the page).
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -97,6 +99,7 @@ def voila_command(
         "credit_scoring.dashboard.serve",
         str(notebook),
         f"--port={int(port)}",
+        "--Voila.port_retries=0",  # a taken port is an error, never a silent move elsewhere
         f"--Voila.ip={host}",
         "--no-browser",
         "--show_tracebacks=False",
@@ -178,6 +181,7 @@ def serve_dashboard(
     from credit_scoring.manifest import verify_artifacts
 
     check_loopback(host)
+    check_port_free(host, port)
     verify_artifacts(Path(artifacts_dir))
     if state_dir is not None:
         from credit_scoring.service.audit import AuditStore
@@ -187,6 +191,7 @@ def serve_dashboard(
     sessions = default_max_sessions() if max_sessions is None else max_sessions
     process = start_voila(artifacts_dir, port, lang, host, pool, sessions, state_dir=state_dir)
     url = f"http://{host}:{port}/"
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM stops like Ctrl+C
     try:
         wait_until_serving(url + HEALTH_PATH, process, timeout=300)
         print(
@@ -199,6 +204,25 @@ def serve_dashboard(
         return 0
     finally:
         stop_voila(process)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
+def check_port_free(host: str, port: int) -> None:
+    """CreditScoringError when something already listens on ``host:port``."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, int(port)))
+        except OSError:
+            raise CreditScoringError(
+                f"port {port} of {host} is already in use: stop the program using it, or "
+                "choose another port with --port"
+            ) from None
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -235,15 +259,28 @@ def wait_until_serving(
 
 
 def stop_voila(process: subprocess.Popen, timeout: float = 20.0) -> None:
-    """Stop a server started by start_voila (and the kernels it started)."""
-    if process.poll() is not None:
-        return
-    process.terminate()
+    """Stop a server started by start_voila and every kernel it started (kernels run in
+    sessions of their own, so they are found and stopped by process id)."""
+    import psutil
+
     try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=timeout)
+        children = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        children = []
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=timeout)
+    for child in children:  # what the server did not shut down itself
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.terminate()
+    _, alive = psutil.wait_procs(children, timeout=timeout)
+    for child in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
 
 
 def busy_page(lang: str) -> str:
