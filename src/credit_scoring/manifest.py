@@ -42,6 +42,8 @@ from credit_scoring.artifacts import (
     SCORES,
     SIMILAR_CLIENTS,
     THRESHOLD,
+    read_json_artifact,
+    write_json_artifact,
 )
 from credit_scoring.errors import ArtifactError
 
@@ -119,9 +121,8 @@ def artifact_files(artifacts_dir: Path) -> list[Path]:
 
 
 def _feature_list(artifacts_dir: Path) -> list[str]:
-    meta = artifacts_dir / CONTRIBUTIONS_META
-    if meta.is_file():
-        return list(json.loads(meta.read_text(encoding="utf-8")).get("feature_names", []))
+    if (artifacts_dir / CONTRIBUTIONS_META).is_file():
+        return list(read_json_artifact(artifacts_dir, CONTRIBUTIONS_META).get("feature_names", []))
     return []
 
 
@@ -153,7 +154,7 @@ def write_manifest(
             for path in artifact_files(artifacts_dir)
         },
     }
-    (artifacts_dir / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    write_json_artifact(artifacts_dir, MANIFEST, manifest)
     return manifest
 
 
@@ -165,10 +166,7 @@ def read_manifest(artifacts_dir: Path | str) -> dict:
             f"{path} is missing: these artifacts were not produced by a complete pipeline run; "
             "run `credit-scoring pipeline` (or `make run`)"
         )
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ArtifactError(f"{path} is unreadable ({error}): rerun the pipeline") from error
+    manifest = read_json_artifact(artifacts_dir, MANIFEST, "rerun the pipeline")
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
         raise ArtifactError(f"{path} is not a manifest (no list of files): rerun the pipeline")
     return manifest

@@ -16,7 +16,6 @@ shows a warning beside the score of a flagged client.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -186,14 +185,13 @@ def save_familiarity(
     table: pd.DataFrame, thresholds: FamiliarityThresholds, artifacts_dir: Path | str
 ) -> list[Path]:
     """Write familiarity.parquet (the table) and familiarity.json (the thresholds)."""
-    from credit_scoring.artifacts import FAMILIARITY, FAMILIARITY_THRESHOLDS
+    from credit_scoring.artifacts import FAMILIARITY, FAMILIARITY_THRESHOLDS, write_json_artifact
 
     artifacts_dir = Path(artifacts_dir)
     artifacts_dir.mkdir(parents=True, exist_ok=True)
     table_path = artifacts_dir / FAMILIARITY
     table.loc[:, list(FAMILIARITY_COLUMNS)].to_parquet(table_path, index=False)
-    json_path = artifacts_dir / FAMILIARITY_THRESHOLDS
-    json_path.write_text(json.dumps(thresholds.to_dict(), indent=1) + "\n", encoding="utf-8")
+    json_path = write_json_artifact(artifacts_dir, FAMILIARITY_THRESHOLDS, thresholds.to_dict())
     return [table_path, json_path]
 
 
@@ -212,14 +210,17 @@ def thresholds_from_dict(content: Mapping) -> FamiliarityThresholds:
 def load_familiarity(artifacts_dir: Path | str) -> tuple[pd.DataFrame, FamiliarityThresholds]:
     """familiarity.parquet and familiarity.json of an artifacts folder (ArtifactError, saying
     how to build them, when missing or unreadable)."""
-    from credit_scoring.artifacts import FAMILIARITY, FAMILIARITY_THRESHOLDS, read_json_artifact
+    from credit_scoring.artifacts import (
+        FAMILIARITY,
+        FAMILIARITY_THRESHOLDS,
+        read_json_artifact,
+        read_parquet_artifact,
+    )
 
     to_build = "run the explain step of the pipeline (`credit-scoring pipeline --steps explain`)"
     path = Path(artifacts_dir) / FAMILIARITY
-    if not path.is_file():
-        raise ArtifactError(f"{FAMILIARITY} is missing from {path.parent}: {to_build}")
+    table = read_parquet_artifact(artifacts_dir, FAMILIARITY, to_build=to_build)
     try:
-        table = pd.read_parquet(path)
         thresholds = thresholds_from_dict(
             read_json_artifact(artifacts_dir, FAMILIARITY_THRESHOLDS, to_build)
         )

@@ -32,6 +32,7 @@ from credit_scoring.artifacts import (
     SPLIT,
     TRAIN,
     read_json_artifact,
+    read_parquet_artifact,
     write_json_artifact,
 )
 from credit_scoring.data.schema import APPLICANT_KEY, TABLES, TARGET
@@ -227,21 +228,11 @@ def load_new_applicants(data_dir: Path | str):
 
 
 def _training_population(artifacts_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    path = artifacts_dir / FEATURES
-    if not path.is_file():
-        raise ArtifactError(
-            f"{path} is missing: run the pipeline first (`credit-scoring pipeline --artifacts "
-            f"{artifacts_dir}`)"
-        )
-    features = pd.read_parquet(path)
+    to_build = f"run the pipeline first (`credit-scoring pipeline --artifacts {artifacts_dir}`)"
+    features = read_parquet_artifact(artifacts_dir, FEATURES, to_build=to_build)
     features = features[features[SPLIT] == TRAIN].reset_index(drop=True)
-    scores_path = artifacts_dir / SCORES
-    if not scores_path.is_file():
-        raise ArtifactError(
-            f"{scores_path} is missing: run the explain step of the pipeline first "
-            f"(`credit-scoring pipeline --artifacts {artifacts_dir} --steps explain`)"
-        )
-    scores = pd.read_parquet(scores_path, columns=[APPLICANT_KEY, SPLIT, SCORE, "decision"])
+    columns = [APPLICANT_KEY, SPLIT, SCORE, "decision"]
+    scores = read_parquet_artifact(artifacts_dir, SCORES, columns, to_build)
     scores = scores[scores[SPLIT] == TRAIN]
     if features.empty or scores.empty:
         raise ArtifactError(
