@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import base64
-import json
 from datetime import date
 
 import ipywidgets as widgets
 
+from credit_scoring.artifacts import METRICS, read_json_artifact
 from credit_scoring.dashboard import formatting as fmt
 from credit_scoring.dashboard.audit import record_action
 from credit_scoring.dashboard.conversation import (
@@ -55,8 +55,7 @@ def protected_features(data: DashboardData) -> list[str]:
     train = data.manifest.get("parameters", {}).get("train", {})
     names = train.get("protected_features")
     if names is None:
-        path = data.artifacts_dir / "metrics.json"
-        metrics = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        metrics = read_json_artifact(data.artifacts_dir, METRICS)
         names = metrics.get("parameters", {}).get("protected_features", [])
     return [str(name) for name in names]
 

@@ -29,7 +29,6 @@ before it existed) only the impossible values are checked, and the caller says s
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -38,7 +37,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from credit_scoring.artifacts import APPLICATION_REFERENCE, SPLIT, TRAIN, write_json_artifact
+from credit_scoring.artifacts import (
+    APPLICATION_REFERENCE,
+    SPLIT,
+    TRAIN,
+    read_json_artifact,
+    write_json_artifact,
+)
 from credit_scoring.data.schema import APPLICANT_KEY, CATEGORY, FLAG, TABLES, TARGET
 from credit_scoring.data.validation import impossible_values
 from credit_scoring.errors import ArtifactError, DataError
@@ -198,12 +203,9 @@ def read_application_reference(artifacts_dir: Path | str) -> dict | None:
     path = Path(artifacts_dir) / APPLICATION_REFERENCE
     if not path.is_file():
         return None
-    try:
-        reference = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ArtifactError(
-            f"{path} is unreadable ({error}): rerun the pipeline (`credit-scoring pipeline`)"
-        ) from None
+    reference = read_json_artifact(
+        artifacts_dir, APPLICATION_REFERENCE, "rerun the pipeline (`credit-scoring pipeline`)"
+    )
     if not isinstance(reference, dict) or not isinstance(reference.get("numeric"), dict):
         raise ArtifactError(f"{path} holds no training ranges: rerun the pipeline")
     return reference
