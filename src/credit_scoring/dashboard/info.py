@@ -7,6 +7,7 @@ import ipywidgets as widgets
 from credit_scoring.dashboard import formatting as fmt
 from credit_scoring.dashboard.data import DashboardData
 from credit_scoring.dashboard.state import DashboardState, Panel, safe
+from credit_scoring.features.catalog import GROUP_NAMES
 
 #: Raw application columns that make the key facts when the features keep them.
 KEY_FACT_CANDIDATES = (
@@ -22,17 +23,6 @@ KEY_FACT_CANDIDATES = (
     "AMT_CREDIT",
     "AMT_ANNUITY",
     "AMT_GOODS_PRICE",
-)
-GROUP_ORDER = (
-    "identity",
-    "family",
-    "income",
-    "employment",
-    "credit_requested",
-    "external_scores",
-    "bureau",
-    "previous_applications",
-    "payment_behaviour",
 )
 KEY_FACTS_LIMIT = 14
 
@@ -75,7 +65,7 @@ class ClientInfoPanel(Panel):
         self.title = widgets.HTML()
         self.card = widgets.HTML()
         self.card.add_class("cs-card")
-        groups = [group for group in GROUP_ORDER if features_of_group(data, group)]
+        groups = [group for group in GROUP_NAMES if features_of_group(data, group)]
         groups += [g for g in data.groups if g not in groups and features_of_group(data, g)]
         self.group_names = groups
         self.group_choice = widgets.Dropdown(
