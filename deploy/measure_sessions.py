@@ -53,7 +53,7 @@ CHROMIUM_ARGS = [
     "--disable-renderer-backgrounding",
     "--disable-backgrounding-occluded-windows",
 ]
-PAGE_TIMEOUT_MS = 600_000
+PAGE_TIMEOUT_MS = 300_000
 SWITCH_TIMEOUT_MS = 60_000
 
 # Runs in the page: presses "next" n times, timing each switch from the click to the score panel
@@ -155,12 +155,32 @@ def used_mb() -> float:
     return psutil.virtual_memory().used / MB
 
 
-def snapshot(users: list[str]) -> dict:
-    """Memory of the sessions' kernels and servers, and of the machine, now."""
+def _descendants(pid: int) -> list[psutil.Process]:
+    try:
+        parent = psutil.Process(pid)
+        return [parent, *parent.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def snapshot(users: list[str], hub_pid: int | None = None) -> dict:
+    """Memory of the sessions' kernels and servers, of the hub and its proxy, of this script's
+    Chromium (the client side, not the service), and of the machine, now."""
     found = session_processes(users)
+    sessions = {p.pid for p in found["kernel"] + found["server"]}
+    hub = [p for p in _descendants(hub_pid) if p.pid not in sessions] if hub_pid else []
+    browser = []
+    for process in _descendants(os.getpid())[1:]:
+        try:
+            if "chrom" in process.name().lower():
+                browser.append(process)
+        except psutil.NoSuchProcess:
+            continue
     return {
         "kernels": memory(found["kernel"]),
         "servers": memory(found["server"]),
+        "hub": memory(hub),
+        "browser": memory(browser),
         "machine_used_mb": used_mb(),
     }
 
@@ -197,13 +217,16 @@ def log_in_wave(browser, url: str, users: list[str], results: dict) -> list:
             try:
                 shown = page.locator(".cs-score .cs-client-name").count() > 0
                 busy = page.locator(".cs-busy").count() > 0
+                failed = page.get_by_text("There was an error when executing cell").count() > 0
             except Exception:  # noqa: BLE001 - the page is navigating: look again
                 continue
             if shown:
                 results["usable_s"].append(time.perf_counter() - started)
                 waiting.remove(item)
-            elif busy:
-                results["errors"].append(f"{user}: busy page")
+            elif busy or failed:
+                results["errors"].append(
+                    f"{user}: " + ("busy page" if busy else "the dashboard failed to render")
+                )
                 waiting.remove(item)
         time.sleep(0.25)
     for user, *_ in waiting:
@@ -295,6 +318,7 @@ def measure(
         wait_for_hub(url, process)
         time.sleep(3)
         result["machine_used_hub_idle_mb"] = used_mb()
+        result["hub_idle"] = snapshot(users, process.pid)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
@@ -304,11 +328,16 @@ def measure(
                 for start in range(0, sessions, max(1, wave)):
                     opened += log_in_wave(browser, url, users[start : start + wave], result)
                 time.sleep(5)
-                result["open"] = snapshot(users)
-                pages = [page for _user, _context, page in opened]
+                result["open"] = snapshot(users, process.pid)
+                pages = [
+                    page
+                    for _user, _context, page in opened
+                    if page.locator(".cs-score .cs-client-name").count() > 0
+                ]
+                result["usable_pages"] = len(pages)
                 result["switch"] = switch_all(pages, switches, think_s)
                 time.sleep(3)
-                result["after_switches"] = snapshot(users)
+                result["after_switches"] = snapshot(users, process.pid)
                 result["load_after_switches"] = os.getloadavg()
                 closed = time.perf_counter()
                 for _user, context, _page in opened:
@@ -354,21 +383,23 @@ def table(results: list[dict]) -> str:
     """The measurements as Markdown: a summary table, then each run's close timeline."""
     lines = [
         "| sessions | kernel USS / PSS / RSS (MB, each) | user server USS / PSS (MB, each) "
-        "| sessions' total PSS (MB) | machine used: hub idle → pages open → after switches (MB) "
+        "| sessions' total PSS (MB) | hub + proxy PSS (MB) | Chromium PSS (MB, client side) "
+        "| machine used: hub idle → pages open → after switches (MB) "
         "| page usable (s): first / median / last | switches | switch p50 / p95 / max (s) "
         "| kernels gone after tabs closed (s) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         k, s = r["after_switches"]["kernels"], r["after_switches"]["servers"]
         w = r["switch"]
-        usable = sorted(r["usable_s"])
+        usable = sorted(r["usable_s"]) or [float("nan")]
         gone = r["kernels_gone_after_s"]
         lines.append(
             f"| {r['sessions']} ({k['count']} kernels) "
             f"| {_each(k, 'uss'):.0f} / {_each(k, 'pss'):.0f} / {_each(k, 'rss'):.0f} "
             f"| {_each(s, 'uss'):.0f} / {_each(s, 'pss'):.0f} "
             f"| {k['pss'] + s['pss']:.0f} "
+            f"| {r['after_switches']['hub']['pss']:.0f} | {r['after_switches']['browser']['pss']:.0f} "
             f"| {r['machine_used_hub_idle_mb']:.0f} → {r['open']['machine_used_mb']:.0f} → "
             f"{r['after_switches']['machine_used_mb']:.0f} "
             f"| {usable[0]:.1f} / {percentile(usable, 50):.1f} / {usable[-1]:.1f} "
