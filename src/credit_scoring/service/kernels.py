@@ -25,10 +25,12 @@ from jupyter_server.utils import ensure_async
 from tornado import web
 from traitlets import Integer
 
-# Measured memory of one dashboard kernel, used to size the cap when none is given.
-# Full Kaggle size today: ~1.1 GB unique per kernel (issue 9); demo size (20,000 applicants):
-# see deploy/README.md. The cap is computed from the machine's memory and this figure.
-DEFAULT_MEMORY_PER_SESSION_MB = 1100
+# Measured memory of one dashboard session, used to size the cap when none is given.
+# Full Kaggle size, memory-mapped artifacts, through the hub (deploy/measure_sessions.py,
+# bench/results/sessions.md): kernel ~270 MB + user server ~127 MB unique, ~400 MB PSS per
+# session with 20 open; 450 MB leaves a little margin. The cap is computed from the machine's
+# memory and this figure.
+DEFAULT_MEMORY_PER_SESSION_MB = 450
 # Memory kept for the operating system, the server and the page cache of the artifacts.
 RESERVED_MEMORY_MB = 2048
 MAX_KERNELS_ENV = "CREDIT_SCORING_MAX_SESSIONS"
