@@ -186,3 +186,21 @@ def write_toy_feature_artifacts(artifacts_dir: Path, frame: pd.DataFrame | None 
         artifacts_dir / "applications.parquet", index=False
     )
     return artifacts_dir
+
+
+# ----- dashboard tests ---------------------------------------------------------------------------
+def text_of(html: str) -> str:
+    """Visible text of an HTML snippet (tags removed, no-break-space entities as spaces)."""
+    import re
+
+    return re.sub(r"<[^>]+>", " ", html).replace("&nbsp;", " ")
+
+
+def row_with(data, decision: str) -> int:
+    """The first row of the dashboard data whose decision (at the model's threshold) is this."""
+    return int(np.flatnonzero(data.decision == decision)[0])
+
+
+def show(app, row: int) -> None:
+    """Put the client of ``row`` on the dashboard's page."""
+    app.state.client_id = int(app.data.client_ids[row])

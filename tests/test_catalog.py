@@ -88,8 +88,13 @@ def every_catalog_entry(recent_months: int = 12) -> list[CatalogEntry]:
         ("Y", "flag", 0, "oui", "yes"),
         ("N", "flag", 0, "non", "no"),
         ("Working", "category", 0, "Salarié", "Working"),  # levels in the reader's words
-        ("Some level never translated", "category", 0, "Some level never translated",
-         "Some level never translated"),  # fmt: skip
+        (
+            "Some level never translated",
+            "category",
+            0,
+            "Some level never translated",
+            "Some level never translated",
+        ),  # fmt: skip
         (-0.0001, "amount", 0, "0", "0"),
     ],
 )

@@ -7,10 +7,9 @@ Runs on the artifacts of the real pipeline (2,000 synthetic applicants), without
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
+from helpers import row_with, show, text_of
 
 from credit_scoring.dashboard import formatting as fmt
 from credit_scoring.dashboard.app import DashboardApp
@@ -26,19 +25,6 @@ def data(pipeline_artifacts_dir) -> DashboardData:
 @pytest.fixture()
 def app(data) -> DashboardApp:
     return DashboardApp(data, lang="fr")
-
-
-def text_of(html: str) -> str:
-    """Visible text of an HTML snippet."""
-    return re.sub(r"<[^>]+>", " ", html).replace("&nbsp;", " ")
-
-
-def row_with(data: DashboardData, decision: str) -> int:
-    return int(np.flatnonzero(data.decision == decision)[0])
-
-
-def show(app: DashboardApp, row: int) -> None:
-    app.state.client_id = int(app.data.client_ids[row])
 
 
 def below_average_granted_row(data: DashboardData) -> int:

@@ -171,10 +171,13 @@ def test_a_plain_get_keeps_no_kernel_and_past_the_cap_the_busy_page_answers(
         page = busy.value.read().decode()
         assert translate("service.busy_title", "fr") in page
         assert translate("service.busy_text", "en") in page
-        deadline = time.monotonic() + 60
-        while kernels() > 1 and time.monotonic() < deadline:
+        # Idle pool kernels are culled and refilled too, so the count flickers: wait until it
+        # stays at the pool's size (the GET's kernel gone) for three polls in a row.
+        deadline, steady = time.monotonic() + 90, 0
+        while steady < 3 and time.monotonic() < deadline:
+            steady = steady + 1 if kernels() == 1 else 0
             time.sleep(1)
-        assert kernels() == 1, "the GET's kernel was not culled"
+        assert steady == 3, "the GET's kernel was not culled"
         with urllib.request.urlopen(base, timeout=120) as response:  # a slot is free again
             assert response.status == 200
     finally:
@@ -324,7 +327,7 @@ def test_stopping_the_command_stops_voila_and_every_kernel(pipeline_artifacts_di
         family = psutil.Process(process.pid).children(recursive=True)
         assert any("ipykernel" in " ".join(child.cmdline()) for child in family)
         process.send_signal(getattr(signal, stop_signal))
-        process.wait(timeout=60)
+        process.wait(timeout=150)  # the server stops its kernels first (slow on a loaded machine)
 
         def alive(child) -> bool:
             try:

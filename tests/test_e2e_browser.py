@@ -6,66 +6,27 @@ Screenshots are written to test-results/ (git-ignored).
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
+from e2e import RESULTS, launched_browser, voila_server
 
-from credit_scoring.dashboard.serve import free_port, start_voila, stop_voila, wait_until_serving
 from credit_scoring.i18n import translate
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-RESULTS = Path(__file__).resolve().parents[1] / "test-results"
 TRACEBACK_WORDS = ("Traceback", "KeyError", "ValueError", "TypeError", "Exception", 'File "')
-
-
-def require_browser() -> None:
-    if CHROMIUM.is_file():
-        return
-    message = f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
 def dashboard_url(pipeline_artifacts_dir, tmp_path_factory):
     """A Voilà server on a free port, stopped at the end of the module."""
-    require_browser()
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("voila") / "voila.log"
-    with open(log_path, "w") as log:
-        process = start_voila(
-            pipeline_artifacts_dir, port, lang="fr", stdout=log, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_until_serving(url, process, timeout=180)
+    with voila_server(pipeline_artifacts_dir, tmp_path_factory.mktemp("voila")) as url:
         yield url
-    finally:
-        stop_voila(process)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+    with launched_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 def score_text(page) -> str:

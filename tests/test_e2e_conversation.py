@@ -9,18 +9,15 @@ trail), driven in headless Chromium. Screenshots are written to test-results/ (g
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 
 import numpy as np
 import pytest
-from test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, RESULTS, require_browser
+from e2e import RESULTS, launched_browser, voila_server
 
 from credit_scoring.dashboard import formatting as fmt
 from credit_scoring.dashboard.conversation import recourse_of
 from credit_scoring.dashboard.data import DashboardData
-from credit_scoring.dashboard.serve import free_port, start_voila, stop_voila, wait_until_serving
 from credit_scoring.service.audit import DECISION_REVIEWED, AuditStore, audit_path
 from credit_scoring.service.reviews import ReviewStore
 
@@ -36,45 +33,17 @@ def state_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def dashboard_url(pipeline_artifacts_dir, state_dir, tmp_path_factory):
     """A Voilà server with a state folder, its user named by JUPYTERHUB_USER as under the hub."""
-    require_browser()
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("voila") / "voila.log"
-    before = os.environ.get("JUPYTERHUB_USER")
-    os.environ["JUPYTERHUB_USER"] = USER  # the server's kernels inherit it
-    try:
-        with open(log_path, "w") as log:
-            process = start_voila(
-                pipeline_artifacts_dir,
-                port,
-                lang="fr",
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                state_dir=state_dir,
-            )
-    finally:
-        if before is None:
-            os.environ.pop("JUPYTERHUB_USER", None)
-        else:
-            os.environ["JUPYTERHUB_USER"] = before
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_until_serving(url, process, timeout=180)
+    log_dir = tmp_path_factory.mktemp("voila")
+    with voila_server(
+        pipeline_artifacts_dir, log_dir, {"JUPYTERHUB_USER": USER}, state_dir=state_dir
+    ) as url:
         yield url
-    finally:
-        stop_voila(process)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+    with launched_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 def refused_client_with_a_change(artifacts_dir):

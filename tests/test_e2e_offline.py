@@ -8,20 +8,15 @@ when /usr/bin/chromium is missing; elsewhere it skips saying why.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, RESULTS, require_browser
+from e2e import RESULTS, launched_browser, voila_server
 
 from credit_scoring.dashboard.serve import (
     VOILA_DATA_DIR,
     VOILA_TEMPLATE,
-    free_port,
-    start_voila,
-    stop_voila,
-    wait_until_serving,
 )
 
 #: Schemes that never leave the browser.
@@ -68,62 +63,43 @@ def test_the_template_ships_font_awesome_and_links_no_cdn():
 @pytest.fixture(scope="module")
 def server_url(pipeline_artifacts_dir, tmp_path_factory):
     """A Voilà server started as the `dashboard` command starts it, stopped at the end."""
-    require_browser()
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("voila_offline") / "voila.log"
-    with open(log_path, "w") as log:
-        process = start_voila(
-            pipeline_artifacts_dir, port, lang="fr", stdout=log, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_until_serving(url + "healthz", process, timeout=180)
+    with voila_server(pipeline_artifacts_dir, tmp_path_factory.mktemp("voila_offline")) as url:
         yield url
-    finally:
-        stop_voila(process)
 
 
 def record_page(url: str, screenshot: Path | None = None) -> dict:
     """Open the dashboard in headless Chromium; every request, websocket and failed request."""
-    from playwright.sync_api import sync_playwright
-
     requested: list[str] = []
     failed: list[str] = []
     statuses: dict[str, int] = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    with launched_browser() as browser:
+        page = browser.new_page(viewport={"width": 1440, "height": 2200})
+        page.on("request", lambda request: requested.append(request.url))
+        page.on("websocket", lambda socket: requested.append(socket.url))
+        page.on("requestfailed", lambda request: failed.append(request.url))
+        page.on("response", lambda answer: statuses.__setitem__(answer.url, answer.status))
+        page.goto(url, timeout=120_000)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.cs-waterfall .bargroup rect')]"
+            ".some(rect => rect.getBBox().width > 1)",
+            timeout=120_000,
         )
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 2200})
-            page.on("request", lambda request: requested.append(request.url))
-            page.on("websocket", lambda socket: requested.append(socket.url))
-            page.on("requestfailed", lambda request: failed.append(request.url))
-            page.on("response", lambda answer: statuses.__setitem__(answer.url, answer.status))
-            page.goto(url, timeout=120_000)
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('.cs-waterfall .bargroup rect')]"
-                ".some(rect => rect.getBBox().width > 1)",
-                timeout=120_000,
-            )
-            page.wait_for_load_state("networkidle", timeout=60_000)
-            icon_font = page.evaluate(
-                "() => { const icon = document.querySelector('.cs-next i, .cs-show-client i');"
-                " return icon ? getComputedStyle(icon).fontFamily : ''; }"
-            )
-            fonts_loaded = page.evaluate(
-                "async () => { await document.fonts.ready;"
-                " return [...document.fonts].filter(f => f.status === 'loaded')"
-                ".map(f => f.family); }"
-            )
-            if screenshot is not None:
-                screenshot.parent.mkdir(exist_ok=True)
-                page.locator(".cs-panel").first.screenshot(path=str(screenshot))
-            # an error page (Voilà's page.html) asks nothing outside either
-            page.goto(url + "voila/no-such-page", timeout=60_000)
-            page.wait_for_load_state("networkidle", timeout=30_000)
-        finally:
-            browser.close()
+        page.wait_for_load_state("networkidle", timeout=60_000)
+        icon_font = page.evaluate(
+            "() => { const icon = document.querySelector('.cs-next i, .cs-show-client i');"
+            " return icon ? getComputedStyle(icon).fontFamily : ''; }"
+        )
+        fonts_loaded = page.evaluate(
+            "async () => { await document.fonts.ready;"
+            " return [...document.fonts].filter(f => f.status === 'loaded')"
+            ".map(f => f.family); }"
+        )
+        if screenshot is not None:
+            screenshot.parent.mkdir(exist_ok=True)
+            page.locator(".cs-panel").first.screenshot(path=str(screenshot))
+        # an error page (Voilà's page.html) asks nothing outside either
+        page.goto(url + "voila/no-such-page", timeout=60_000)
+        page.wait_for_load_state("networkidle", timeout=30_000)
     return {
         "requested": requested,
         "failed": failed,

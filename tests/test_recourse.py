@@ -139,4 +139,3 @@ def test_the_command_prints_json_and_refuses_an_unknown_client(
     assert "not in the artifacts" in capsys.readouterr().err
     with pytest.raises(UnknownClientError):
         client_record(pipeline_artifacts_dir, "abc")
-
