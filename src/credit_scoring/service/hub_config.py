@@ -81,7 +81,8 @@ class HubSettings:
     lang: str = "fr"
     max_sessions: int = 0
     kernels_per_user: int = 3
-    server_idle_timeout: int = 600
+    # a closed tab's kernel goes after ~75 s, its server 90 s later: idle memory within 3 min
+    server_idle_timeout: int = 90
     cull_idle_timeout: int = LIFECYCLE_DEFAULTS.cull_idle_timeout
     cull_interval: int = LIFECYCLE_DEFAULTS.cull_interval
     hub_port: int = 0
