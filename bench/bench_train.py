@@ -56,15 +56,15 @@ def worker(phase: str, data_dir: Path, artifacts_dir: Path) -> dict:
             write_feature_artifacts(feature_set, tables, artifacts_dir)
             result["shape"] = list(feature_set.frame.shape)
         elif phase == "train":
+            from credit_scoring.artifacts import read_features
             from credit_scoring.model.train_step import (
                 read_application_groups,
-                read_feature_table,
                 run_training,
                 write_training_artifacts,
             )
             from credit_scoring.model.training import TrainingParameters
 
-            frame = read_feature_table(artifacts_dir)
+            frame = read_features(artifacts_dir)
             train_ids = frame.loc[frame["SPLIT"] == "train", "SK_ID_CURR"]
             parameters = TrainingParameters()
             run = run_training(

@@ -19,7 +19,6 @@ from credit_scoring.artifacts import (
     MODEL,
     OOF,
     THRESHOLD,
-    read_features,
     write_json_artifact,
 )
 from credit_scoring.data.schema import APPLICANT_KEY, TARGET
@@ -57,10 +56,6 @@ class TrainingRun:
     metrics: dict
     fairness: pd.DataFrame
     oof: pd.DataFrame
-
-
-#: features.parquet of an artifacts folder (kept under this name for the notebooks).
-read_feature_table = read_features
 
 
 def read_application_groups(artifacts_dir: Path | str, ids) -> pd.DataFrame | None:

@@ -189,11 +189,6 @@ class Scorer:
         folds = self.fold_of.reindex(ids).to_numpy(dtype=np.float64)
         return np.nan_to_num(folds, nan=-1).astype(np.int64)
 
-    def model_for(self, client_id: int) -> CatBoostClassifier:
-        """The model that scores this client (their fold model, or the final model)."""
-        fold = int(self.folds_of([client_id])[0])
-        return self.final_model if fold < 0 else self.fold_models[fold]
-
     # ----- scoring --------------------------------------------------------------------------
     def score(
         self, frame: pd.DataFrame, explain: bool = True, folds: np.ndarray | None = None
