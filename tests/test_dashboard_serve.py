@@ -321,13 +321,19 @@ def test_stopping_the_command_stops_voila_and_every_kernel(pipeline_artifacts_di
     port = free_port()
     command = [sys.executable, "-m", "credit_scoring.cli", "dashboard", "--artifacts",
                str(pipeline_artifacts_dir), "--port", str(port)]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # started as a shell's background job is: with SIGINT ignored (a `kill -INT` must still stop it)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
     try:
         wait_until_serving(f"http://127.0.0.1:{port}/{HEALTH_PATH}", process, timeout=180)
         family = psutil.Process(process.pid).children(recursive=True)
         assert any("ipykernel" in " ".join(child.cmdline()) for child in family)
         process.send_signal(getattr(signal, stop_signal))
-        process.wait(timeout=150)  # the server stops its kernels first (slow on a loaded machine)
+        process.wait(timeout=120)  # the server stops its kernels first (slow on a loaded machine)
 
         def alive(child) -> bool:
             try:

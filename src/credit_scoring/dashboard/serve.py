@@ -191,7 +191,9 @@ def serve_dashboard(
     sessions = default_max_sessions() if max_sessions is None else max_sessions
     process = start_voila(artifacts_dir, port, lang, host, pool, sessions, state_dir=state_dir)
     url = f"http://{host}:{port}/"
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM stops like Ctrl+C
+    # SIGTERM and SIGINT stop it like Ctrl+C, even when started with SIGINT ignored (as a
+    # background job of a shell is)
+    previous = {number: signal.signal(number, _interrupt) for number in STOP_SIGNALS}
     try:
         wait_until_serving(url + HEALTH_PATH, process, timeout=300)
         print(
@@ -204,7 +206,11 @@ def serve_dashboard(
         return 0
     finally:
         stop_voila(process)
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def _interrupt(_signum, _frame) -> None:
