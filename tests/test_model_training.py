@@ -165,3 +165,34 @@ def test_fairness_table_by_hand():
         "40-49",
         "60+",
     ]
+
+
+def test_the_device_reaches_catboost_and_auto_falls_back_to_the_cpu_with_a_line(capsys):
+    from credit_scoring.model.training import gpu_count, resolve_device
+
+    assert TrainingParameters(device="cpu").catboost_options()["task_type"] == "CPU"
+    resolve_device.cache_clear()
+    expected = "GPU" if gpu_count() else "CPU"
+    assert TrainingParameters(device="auto").catboost_options()["task_type"] == expected
+    if not gpu_count():  # this machine: the fallback is said once, in plain words
+        assert "CatBoost sees no GPU, training on the CPU" in capsys.readouterr().out
+        with pytest.raises(CreditScoringError, match="device=gpu but CatBoost sees no usable GPU"):
+            TrainingParameters(device="gpu").catboost_options()
+    with pytest.raises(CreditScoringError, match="device must be one of cpu, gpu, auto"):
+        TrainingParameters(device="tpu").catboost_options()
+
+
+def test_the_device_used_is_recorded_in_the_metrics_and_the_model_card():
+    from credit_scoring.model.report import model_card
+
+    frame = toy_feature_frame(1_000, 100, seed=3)
+    run = run_training(
+        frame,
+        TrainingParameters(iterations=20, folds=2, early_stopping_rounds=5, device="cpu"),
+        run_baseline_models=False,
+    )
+    assert run.final_model.get_params()["task_type"] == "CPU"
+    assert run.metrics["parameters"]["device"] == "cpu"
+    assert run.metrics["parameters"]["device_used"] == "cpu"
+    card = model_card(run.metrics, run.threshold, run.calibration, [], "toy data", {"toy": 1_000})
+    assert "trained on the CPU (device setting: cpu)" in card

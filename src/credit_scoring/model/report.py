@@ -242,7 +242,9 @@ def model_card(
         f"- CatBoost gradient-boosted trees (native categorical features), depth "
         f"{parameters['depth']}, learning rate {parameters['learning_rate']}, "
         f"{metrics['cross_validation']['final_model_trees']} trees in the final model "
-        "(fit on all training applicants).",
+        "(fit on all training applicants), trained on the "
+        f"{str(parameters.get('device_used', 'cpu')).upper()} "
+        f"(device setting: {parameters.get('device', 'cpu')}).",
         f"- {len(metrics['features'])} input features; protected inputs kept out of the model: "
         f"{', '.join(parameters['protected_features']) or 'none'}; excluded: "
         f"{', '.join(parameters['excluded_features']) or 'none'}.",

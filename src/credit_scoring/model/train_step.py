@@ -163,6 +163,7 @@ def run_training(
         },
         "parameters": parameters.to_dict()
         | {
+            "device_used": parameters.task_type().lower(),
             "cost_false_negative": cost_false_negative,
             "cost_false_positive": cost_false_positive,
             "protected_features": protected_features,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -54,10 +55,17 @@ class TrainingParameters:
     early_stopping_fraction: float = 0.1
     l2_leaf_reg: float = 3.0
     thread_count: int = -1
+    #: "cpu", "gpu" or "auto" (a GPU when CatBoost sees one, else the CPU, said in one line)
+    device: str = "auto"
+
+    def task_type(self) -> str:
+        """CatBoost's task_type for ``device``: "CPU" or "GPU"."""
+        return resolve_device(self.device)
 
     def catboost_options(self) -> dict:
         """Keyword arguments for CatBoostClassifier."""
         return {
+            "task_type": self.task_type(),
             "iterations": int(self.iterations),
             "learning_rate": float(self.learning_rate),
             "depth": int(self.depth),
@@ -73,6 +81,43 @@ class TrainingParameters:
     def to_dict(self) -> dict:
         """Plain dict (for metrics.json and the manifest)."""
         return asdict(self)
+
+
+DEVICES = ("cpu", "gpu", "auto")
+
+
+@cache
+def gpu_count() -> int:
+    """GPUs CatBoost can train on (0 when none, or when the CUDA driver is unusable)."""
+    import contextlib
+    import io
+
+    from catboost.utils import get_gpu_device_count
+
+    with contextlib.redirect_stderr(io.StringIO()):  # CatBoost prints driver errors it ignores
+        try:
+            return int(get_gpu_device_count())
+        except Exception:  # noqa: BLE001 - any failure to query CUDA means no usable GPU
+            return 0
+
+
+@cache
+def resolve_device(device: str) -> str:
+    """CatBoost's task_type for a device setting; "auto" falls back to the CPU with a line saying
+    so; "gpu" without a GPU is a clear error."""
+    if device not in DEVICES:
+        raise CreditScoringError(f"device must be one of {', '.join(DEVICES)}, not {device!r}")
+    if device == "cpu":
+        return "CPU"
+    if gpu_count() > 0:
+        return "GPU"
+    if device == "gpu":
+        raise CreditScoringError(
+            "device=gpu but CatBoost sees no usable GPU (driver or CUDA missing): use device=auto "
+            "or device=cpu"
+        )
+    print("device=auto: CatBoost sees no GPU, training on the CPU", flush=True)
+    return "CPU"
 
 
 def model_feature_names(
