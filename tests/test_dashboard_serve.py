@@ -263,7 +263,9 @@ def test_a_short_network_interruption_does_not_kill_an_open_page(pipeline_artifa
     from playwright.sync_api import sync_playwright
 
     port = free_port()
-    lifecycle = Lifecycle(cull_idle_timeout=20, cull_interval=2)
+    # The browser reconnects with a growing back-off (several seconds apart after a few failed
+    # attempts): the grace must leave it room, as the default 60 s does for a < 30 s cut.
+    lifecycle = Lifecycle(cull_idle_timeout=45, cull_interval=2)
     process = start_voila(pipeline_artifacts_dir, port, pool_size=1, lifecycle=lifecycle)
     network = _FlakyNetwork(port)
     try:
