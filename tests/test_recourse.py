@@ -139,3 +139,19 @@ def test_the_command_prints_json_and_refuses_an_unknown_client(
     assert "not in the artifacts" in capsys.readouterr().err
     with pytest.raises(UnknownClientError):
         client_record(pipeline_artifacts_dir, "abc")
+
+
+def test_the_command_takes_the_lenders_bounds_and_refuses_impossible_ones(
+    pipeline_artifacts_dir, recourses, capsys
+):
+    refused = next(r for r in recourses.values() if r.decision == "refused")
+    base = ["recourse", "--artifacts", str(pipeline_artifacts_dir), "--client",
+            str(refused.client_id), "--format", "json"]  # fmt: skip
+    assert main([*base, "--min-term", "30", "--max-term", "12"]) == 2
+    assert "min_term_months" in capsys.readouterr().err
+    # a rate of 0 and a longest term of 6 months: no longer term can be proposed
+    assert main([*base, "--annual-rate", "0", "--min-term", "1", "--max-term", "6"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["bounds"]["annual_rate"] == 0 and printed["bounds"]["max_term_months"] == 6
+    assert all(option["after"]["term_months"] <= 6 + 1e-6
+               for option in printed["options"] if "term" in option["kind"])  # fmt: skip

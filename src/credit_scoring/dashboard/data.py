@@ -205,8 +205,9 @@ class DashboardData:
         """The plain-words warning for a client unlike the training population, else None."""
         if not self.unfamiliar[row]:
             return None
-        labels = {name: self.label(name, lang) for name in self.feature_names}
-        return describe_familiarity(self._familiarity.loc[row], lang, labels)
+        found = self._familiarity.loc[row]
+        named = [name for name in str(found["outside_range_features"]).split(", ") if name]
+        return describe_familiarity(found, lang, {name: self.label(name, lang) for name in named})
 
     def application(self, row: int) -> pd.DataFrame:
         """The client's raw application row (one-row DataFrame of Kaggle columns)."""

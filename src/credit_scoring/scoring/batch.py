@@ -332,6 +332,10 @@ def _notes(result: pd.DataFrame, findings: list[InputFinding], batch_messages: l
     return notes
 
 
+#: Contributions the one-sentence summary speaks of (as on the dashboard).
+SUMMARY_REASONS = 3
+
+
 def _reason_columns(scorer: Scorer, scored, aligned, count: int, lang: str) -> pd.DataFrame:
     """Per applicant: the principal reasons raising the risk (code and sentence, at most four),
     the ``count`` largest contributions either way, and a one-sentence summary."""
@@ -346,14 +350,15 @@ def _reason_columns(scorer: Scorer, scored, aligned, count: int, lang: str) -> p
             reason = principal[rank - 1] if rank <= len(principal) else None
             row[f"principal_reason_{rank}_code"] = reason.code if reason else ""
             row[f"principal_reason_{rank}"] = reason.text if reason else ""
-        reasons = scorer.reasons(contributions, client_values, count, lang) if count else []
+        # the largest contributions once: the listed ones and the summary's first three
+        reasons = scorer.reasons(contributions, client_values, max(count, SUMMARY_REASONS), lang)
         for rank in range(1, count + 1):
             reason = reasons[rank - 1] if rank <= len(reasons) else None
             row[f"reason_{rank}"] = f"{reason.label}: {reason.value}" if reason else ""
             row[f"reason_{rank}_feature"] = reason.feature if reason else ""
             row[f"reason_{rank}_contribution"] = reason.contribution if reason else np.nan
         row["summary"] = summarize_reasons(
-            scorer.reasons(contributions, client_values, 3, lang), scored.decisions[position], lang
+            reasons[:SUMMARY_REASONS], scored.decisions[position], lang
         )
         rows.append(row)
     return pd.DataFrame(rows)
