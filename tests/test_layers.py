@@ -25,7 +25,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 
 #: Top-level names of the package (modules or sub-packages) by layer, lowest first.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"__init__", "errors", "artifacts", "i18n", "manifest"}),
+    frozenset({"__init__", "errors", "artifacts", "i18n", "manifest", "progress"}),
     frozenset({"data"}),
     frozenset({"features"}),
     frozenset({"model"}),

@@ -16,6 +16,7 @@ from credit_scoring.model.training import (
     cross_validate,
     final_tree_count,
     load_model,
+    make_pool,
     model_feature_names,
     model_input,
     raw_scores,
@@ -78,7 +79,29 @@ def test_out_of_fold_scores_carry_the_signal_and_come_from_the_other_folds(frame
         assert raw_scores(model, train[rows]) == pytest.approx(oof.loc[rows, "raw_score"])
     # Early stopping picked a number of trees per fold, below the upper bound.
     assert all(1 <= count <= FAST.iterations for count in cv.tree_counts)
-    assert training_run.final_model.tree_count_ == final_tree_count(cv.tree_counts, FAST.folds)
+
+
+def test_the_final_model_is_the_mean_of_the_fold_models(frame, training_run):
+    cv = training_run.cross_validation
+    final = training_run.final_model
+    assert final.tree_count_ == sum(cv.tree_counts)
+    assert list(final.feature_names_) == cv.features
+    fold_mean = np.mean([raw_scores(model, frame) for model in cv.models], axis=0)
+    assert raw_scores(final, frame) == pytest.approx(fold_mean, abs=1e-9)
+    # Its SHAP contributions still add up to its raw score.
+    features, categorical = cv.features, cv.categorical
+    shap = final.get_feature_importance(make_pool(frame, features, categorical), type="ShapValues")
+    assert shap.sum(axis=1) == pytest.approx(raw_scores(final, frame), abs=1e-6)
+    assert training_run.metrics["cross_validation"]["final_model_trees"] == sum(cv.tree_counts)
+
+
+def test_a_refit_final_model_has_the_folds_scaled_tree_count(frame):
+    parameters = TrainingParameters(**(FAST.to_dict() | {"final_model": "refit"}))
+    run = run_training(frame, parameters, run_baseline_models=False)
+    counts = run.cross_validation.tree_counts
+    assert run.final_model.tree_count_ == final_tree_count(counts, FAST.folds)
+    with pytest.raises(CreditScoringError, match="final_model must be one of average, refit"):
+        TrainingParameters(final_model="mean")
 
 
 def test_folds_are_stratified():
@@ -191,7 +214,7 @@ def test_the_device_used_is_recorded_in_the_metrics_and_the_model_card():
         TrainingParameters(iterations=20, folds=2, early_stopping_rounds=5, device="cpu"),
         run_baseline_models=False,
     )
-    assert run.final_model.get_params()["task_type"] == "CPU"
+    assert all(model.get_params()["task_type"] == "CPU" for model in run.cross_validation.models)
     assert run.metrics["parameters"]["device"] == "cpu"
     assert run.metrics["parameters"]["device_used"] == "cpu"
     card = model_card(run.metrics, run.threshold, run.calibration, [], "toy data", {"toy": 1_000})

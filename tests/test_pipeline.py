@@ -111,6 +111,31 @@ def test_pipeline_builds_every_artifact_and_the_report(pipeline_artifacts_dir):
     assert set(manifest["parameters"]) >= {"features", "train", "explain", "evaluate"}
 
 
+@pytest.mark.slow
+def test_the_executed_notebooks_show_the_progress_of_their_long_steps(pipeline_artifacts_dir):
+    """The fixture's run is not in a terminal: the notebooks kept plain progress lines."""
+
+    def stderr_of(notebook: str) -> str:
+        executed = nbformat.read(pipeline_artifacts_dir / names.REPORT_DIR / notebook, as_version=4)
+        return "".join(
+            output.get("text", "")
+            for cell in executed.cells
+            if cell.cell_type == "code"
+            for output in cell.outputs
+            if output.get("name") == "stderr"
+        )
+
+    features, train, explain = (stderr_of(STEPS[step]) for step in ("features", "train", "explain"))
+    assert "reading tables: 100%" in features and "side-table features: 100%" in features
+    metrics = json.loads((pipeline_artifacts_dir / names.METRICS).read_text())
+    folds = metrics["cross_validation"]["folds"]
+    for fold in range(1, folds + 1):
+        assert f"fold {fold}/{folds}:" in train
+    assert "best validation log-loss" in train
+    assert "explanations: 100%" in explain
+    assert "\r" not in train + explain
+
+
 # --------------------------------------------------------------------------- the manifest
 
 
@@ -211,6 +236,57 @@ def test_a_run_that_stops_before_the_last_step_leaves_no_manifest(
     )
     assert not (stale_artifacts / names.MANIFEST).exists()
     assert "No manifest written" in capsys.readouterr().out
+
+
+SHOW_PROGRESS = """
+import os
+import sys
+
+from credit_scoring.progress import progress
+
+print("setting", os.environ.get("CREDIT_SCORING_PROGRESS"), file=sys.stderr)
+with progress(3, "notebook work", "step") as bar:
+    for _ in range(3):
+        bar.update(1)
+"""
+
+
+@pytest.mark.parametrize("setting", ["lines", "bar"])
+def test_the_notebooks_progress_reaches_the_terminal_as_it_comes(
+    fake_notebooks, stale_artifacts, capsys, monkeypatch, setting
+):
+    _fake_notebook(fake_notebooks, STEPS["train"], SHOW_PROGRESS)
+    monkeypatch.setenv("CREDIT_SCORING_PROGRESS", setting)
+    run_pipeline(
+        stale_artifacts, stale_artifacts, steps=["train"], html=False, notebooks_dir=fake_notebooks
+    )
+    err = capsys.readouterr().err
+    assert f"setting {setting}" in err  # the kernel was told how to show it
+    assert "notebook work: 100%" in err and "3/3" in err
+    assert ("\r" in err) == (setting == "bar")
+    # The executed notebook keeps the bar's last state only.
+    executed = nbformat.read(stale_artifacts / names.REPORT_DIR / STEPS["train"], as_version=4)
+    kept = "".join(output.get("text", "") for output in executed.cells[-1].outputs)
+    assert "notebook work: 100%" in kept and "\r" not in kept
+    assert kept.count("notebook work") == (1 if setting == "bar" else 2)
+
+
+def test_a_quiet_pipeline_shows_no_progress(fake_notebooks, stale_artifacts, capsys, monkeypatch):
+    _fake_notebook(fake_notebooks, STEPS["train"], SHOW_PROGRESS)
+    monkeypatch.delenv("CREDIT_SCORING_PROGRESS", raising=False)
+    run_pipeline(
+        stale_artifacts,
+        stale_artifacts,
+        steps=["train"],
+        html=False,
+        progress=False,
+        notebooks_dir=fake_notebooks,
+    )
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+    executed = nbformat.read(stale_artifacts / names.REPORT_DIR / STEPS["train"], as_version=4)
+    kept = "".join(output.get("text", "") for output in executed.cells[-1].outputs)
+    assert kept == "setting off\n"
 
 
 READ_THE_DATA = """

@@ -17,7 +17,9 @@ applications.parquet
     The raw application rows (train and test, Kaggle columns, plus SPLIT) that the features were
     built from: the what-if panel and the client card read them; the dashboard never reads CSVs.
 model.cbm
-    The final CatBoost model fit on all training applicants.
+    The final CatBoost model: by default the average of the fold models (one model holding their
+    trees, its raw score the mean of theirs); with final_model="refit", a model fit on all
+    training applicants.
 fold_models/fold_<k>.cbm
     The cross-validation fold models: the explain step scores and explains each training
     applicant with the model that did not see it (out-of-fold).

@@ -7,6 +7,7 @@ printed as one readable message (no traceback) and give exit code 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -49,6 +50,7 @@ def _pipeline(args: argparse.Namespace) -> int:
         parameters=parameters,
         steps=args.steps,
         html=not args.no_html,
+        progress=not args.quiet,
     )
     return 0
 
@@ -183,12 +185,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="plant a documented shift in the new applicants: incomes, young or external_scores",
     )
+    _add_quiet(generate)
     generate.set_defaults(handler=_generate)
 
     validate = commands.add_parser(
         "validate", help="check a folder (or the Kaggle zip) of Home Credit CSV files"
     )
     validate.add_argument("source", type=Path, help="data folder or home-credit-default-risk.zip")
+    _add_quiet(validate)
     validate.set_defaults(handler=_validate)
 
     pipeline = commands.add_parser(
@@ -218,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     pipeline.add_argument(
         "--no-html", action="store_true", help="skip the HTML export of the report"
     )
+    _add_quiet(pipeline)
     pipeline.set_defaults(handler=_pipeline)
 
     score = commands.add_parser(
@@ -235,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="largest contributions listed per applicant (the principal reasons come anyway)",
     )
     score.add_argument("--lang", choices=languages(), default=DEFAULT_LANGUAGE)
+    _add_quiet(score)
     score.set_defaults(handler=_score)
 
     recourse = commands.add_parser(
@@ -262,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     monitor.add_argument(
         "--out", type=Path, default=None, help="HTML report (monitoring.json is written beside it)"
     )
+    _add_quiet(monitor)
     monitor.set_defaults(handler=_monitor)
 
     dashboard = commands.add_parser(
@@ -319,8 +326,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_quiet(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress display (bars in a terminal, plain lines in logs otherwise)",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "quiet", False):
+        from credit_scoring.progress import PROGRESS_VARIABLE
+
+        os.environ[PROGRESS_VARIABLE] = "off"
     try:
         return args.handler(args)
     except CreditScoringError as error:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import ast
 import json
+import os
+import sys
 import time
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -37,6 +39,7 @@ from credit_scoring.artifacts import (
 )
 from credit_scoring.errors import ArtifactError, CreditScoringError, DataError
 from credit_scoring.manifest import executed_notebook_parameters, write_manifest
+from credit_scoring.progress import PROGRESS_VARIABLE, progress_setting, terminal_mode
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 
@@ -132,6 +135,10 @@ def run_pipeline(
     """Execute the notebooks of ``steps`` (all by default) in order; return the executed copies.
 
     ``data_dir`` is a folder of the Kaggle CSV files or the Kaggle zip archive itself.
+    ``progress`` False (``--quiet``) silences the step lines and the notebooks' progress; else
+    the notebooks show theirs (folds, explanation batches...) as bars in a terminal, plain lines
+    elsewhere, and in their executed copies.
+
     Raises DataError when ``data_dir`` does not exist, CreditScoringError for an unknown step or
     parameter, or when a notebook fails (naming the step, the error and the executed copy to read).
     """
@@ -155,6 +162,9 @@ def run_pipeline(
             f"{', '.join(STEPS[s] for s in selected)}; known parameters: {', '.join(sorted(known))}"
         )
 
+    # The notebooks' kernels cannot see this terminal: they are told how to show their progress,
+    # and what they write on stderr (progress, warnings) is passed on here as it comes.
+    display = "off" if not progress else os.environ.get(PROGRESS_VARIABLE) or terminal_mode()
     report_dir = artifacts_dir / REPORT_DIR
     report_dir.mkdir(parents=True, exist_ok=True)
     # From here on the artifacts change: until the last step succeeds, they are not a complete set.
@@ -176,14 +186,17 @@ def run_pipeline(
             print(f"[{number}/{len(selected)}] {step}: {notebook.name}", flush=True)
         started = time.perf_counter()
         try:
-            papermill.execute_notebook(
-                str(notebook),
-                str(output),
-                parameters=values,
-                cwd=str(notebooks_dir),
-                kernel_name="python3",
-                progress_bar=False,
-            )
+            with progress_setting(display):
+                papermill.execute_notebook(
+                    str(notebook),
+                    str(output),
+                    parameters=values,
+                    cwd=str(notebooks_dir),
+                    kernel_name="python3",
+                    progress_bar=False,
+                    stderr_file=None if display == "off" else sys.stderr,
+                    coalesce_streams=True,  # a progress bar's redraws kept as its last state
+                )
         except PapermillExecutionError as error:
             raise CreditScoringError(
                 f"pipeline step '{step}' failed in {notebook.name}: {error.ename}: {error.evalue}. "

@@ -46,6 +46,7 @@ from credit_scoring.data.schema import (
     TableSpec,
 )
 from credit_scoring.errors import DataError
+from credit_scoring.progress import track
 
 #: Arrow type each column kind is parsed to (categoricals are dictionary-encoded strings).
 KIND_ARROW_TYPES: dict[str, pa.DataType] = {
@@ -476,7 +477,7 @@ def read_tables(
     frames: dict[str, pd.DataFrame] = {}
     missing = []
     unreadable: dict[str, str] = {}
-    for name in names:
+    for name in track(names, "reading tables", "table"):
         spec = TABLES[name]
         table_file = data_source.find(name)
         if table_file is None:

@@ -28,6 +28,7 @@ from credit_scoring.data.synthetic_applicants import generate_applicants
 from credit_scoring.data.synthetic_drift import check_drift
 from credit_scoring.data.synthetic_history import HistoryIds, generate_history
 from credit_scoring.errors import DataError
+from credit_scoring.progress import progress
 
 #: Kaggle's share of new (test) applicants: 48,744 of 356,255.
 KAGGLE_TEST_FRACTION = 48_744 / 356_255
@@ -152,19 +153,21 @@ def generate_dataset(
         writer.append("application_train", applicants.train)
         writer.append("application_test", applicants.test)
         history_ids = HistoryIds()
-        for block, start in enumerate(range(0, n_applicants, BLOCK_SIZE)):
-            stop = min(start + BLOCK_SIZE, n_applicants)
-            tables = generate_history(
-                np.random.default_rng([seed, 1, block]),
-                applicants.ids[start:stop],
-                applicants.risk[start:stop],
-                applicants.age_years[start:stop],
-                applicants.income[start:stop],
-                history_ids,
-            )
-            for name, table in tables.items():
-                writer.append(name, table)
-            del tables
+        with progress(n_applicants, "synthetic histories", "applicant") as bar:
+            for block, start in enumerate(range(0, n_applicants, BLOCK_SIZE)):
+                stop = min(start + BLOCK_SIZE, n_applicants)
+                tables = generate_history(
+                    np.random.default_rng([seed, 1, block]),
+                    applicants.ids[start:stop],
+                    applicants.risk[start:stop],
+                    applicants.age_years[start:stop],
+                    applicants.income[start:stop],
+                    history_ids,
+                )
+                for name, table in tables.items():
+                    writer.append(name, table)
+                del tables
+                bar.update(stop - start)
     except OSError as error:
         raise DataError(
             f"Writing the synthetic data to {out_dir} failed: {error.strerror or error}. "

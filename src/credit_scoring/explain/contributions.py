@@ -16,6 +16,7 @@ from catboost import CatBoostClassifier
 
 from credit_scoring.errors import ArtifactError
 from credit_scoring.model.training import make_pool, model_features
+from credit_scoring.progress import progress
 
 #: Rows explained per call to ShapValues (bounds the float64 intermediate matrix).
 CHUNK_ROWS = 50_000
@@ -31,8 +32,9 @@ class Explanations:
     feature_names: list[str]
 
 
-def shap_contributions(model: CatBoostClassifier, frame: pd.DataFrame) -> Explanations:
-    """SHAP contributions of ``model`` for every row of ``frame`` (chunked to bound memory)."""
+def shap_contributions(model: CatBoostClassifier, frame: pd.DataFrame, bar=None) -> Explanations:
+    """SHAP contributions of ``model`` for every row of ``frame`` (chunked to bound memory; each
+    chunk's rows are added to the progress ``bar`` when there is one)."""
     names, categorical = model_features(model)
     contributions = np.empty((len(frame), len(names)), dtype=np.float32)
     base_values = np.empty(len(frame), dtype=np.float64)
@@ -46,6 +48,8 @@ def shap_contributions(model: CatBoostClassifier, frame: pd.DataFrame) -> Explan
         contributions[start:stop] = values[:, :-1]
         base_values[start:stop] = values[:, -1]
         raw[start:stop] = values.sum(axis=1)
+        if bar is not None:
+            bar.update(len(chunk))
     return Explanations(contributions, base_values, raw, names)
 
 
@@ -55,9 +59,11 @@ def explain_applicants(
     fold_ids: np.ndarray,
     fold_models: Sequence[CatBoostClassifier],
     final_model: CatBoostClassifier,
+    show_progress: bool = False,
 ) -> Explanations:
     """Contributions for every row of ``frame``: training rows (``is_training``) by the model of
-    their fold (``fold_ids``, ignored elsewhere), other rows by the final model."""
+    their fold (``fold_ids``, ignored elsewhere), other rows by the final model. With
+    ``show_progress`` (a whole population, not one client) the rows explained so far are shown."""
     names, _ = model_features(final_model)
     for model in fold_models:
         if list(model.feature_names_) != names:
@@ -81,13 +87,16 @@ def explain_applicants(
     groups = [(~is_training, final_model)] + [
         (is_training & (fold_ids == fold), model) for fold, model in enumerate(fold_models)
     ]
-    for rows, model in groups:
-        if not rows.any():
-            continue
-        part = shap_contributions(model, frame[rows])
-        contributions[rows] = part.contributions
-        base_values[rows] = part.base_values
-        raw[rows] = part.raw_scores
+    with progress(
+        len(frame), "explanations", "applicant", mode=None if show_progress else "off"
+    ) as bar:
+        for rows, model in groups:
+            if not rows.any():
+                continue
+            part = shap_contributions(model, frame[rows], bar)
+            contributions[rows] = part.contributions
+            base_values[rows] = part.base_values
+            raw[rows] = part.raw_scores
     return Explanations(contributions, base_values, raw, names)
 
 

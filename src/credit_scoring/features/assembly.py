@@ -30,6 +30,7 @@ from credit_scoring.features.catalog import (
     read_catalog_file,
     write_catalog,
 )
+from credit_scoring.progress import track
 
 #: The side tables, in feature column order, with the feature module of each.
 SIDE_SOURCES = (
@@ -123,9 +124,9 @@ def _side_features(
     entries: list[CatalogEntry] = []
     sources: dict[str, list[str]] = {}
     options = {"recent_months": recent_months, "applicant_ids": applicant_ids, "engine": engine}
-    for source in SIDE_SOURCES:
-        if source not in tables:
-            continue  # a missing side table gives no columns
+    present = [source for source in SIDE_SOURCES if source in tables]
+    # A missing side table gives no columns.
+    for source in track(present, "side-table features", "table"):
         if source == "bureau":
             balance = tables.get("bureau_balance")
             frame = bureau.build_bureau_features(tables["bureau"], balance, **options)

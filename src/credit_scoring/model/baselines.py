@@ -21,6 +21,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from credit_scoring.model.training import categorical_feature_names
+from credit_scoring.progress import track
 
 EXTERNAL_SCORE_PREFIX = "EXT_SOURCE_"
 
@@ -68,7 +69,8 @@ def logistic_regression(
         sparse_threshold=0.0,  # dense: lbfgs is several times faster on a few hundred columns
     )
     probabilities = np.empty(len(train))
-    for fold in np.unique(fold_ids):
+    folds = [int(fold) for fold in np.unique(fold_ids)]
+    for fold in track(folds, "baseline: logistic regression", "fold", show_item=False):
         inside = fold_ids != fold
         model = make_pipeline(encoder, LogisticRegression(C=0.1, max_iter=300, random_state=seed))
         model.fit(table[inside], targets[inside])

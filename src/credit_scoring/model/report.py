@@ -219,6 +219,13 @@ def fairness_measure_lines(measures: Mapping) -> list[str]:
     return lines
 
 
+#: How the final model was made, as the model card says it.
+FINAL_MODEL_WORDS = {
+    "average": "the average of the cross-validation's fold models, each fit on the other folds",
+    "refit": "fit on all training applicants",
+}
+
+
 def model_card(
     metrics: Mapping,
     threshold_info: Mapping,
@@ -242,7 +249,8 @@ def model_card(
         f"- CatBoost gradient-boosted trees (native categorical features), depth "
         f"{parameters['depth']}, learning rate {parameters['learning_rate']}, "
         f"{metrics['cross_validation']['final_model_trees']} trees in the final model "
-        "(fit on all training applicants), trained on the "
+        f"({FINAL_MODEL_WORDS[metrics['cross_validation'].get('final_model', 'refit')]}), "
+        "trained on the "
         f"{str(parameters.get('device_used', 'cpu')).upper()} "
         f"(device setting: {parameters.get('device', 'cpu')}).",
         f"- {len(metrics['features'])} input features; protected inputs kept out of the model: "

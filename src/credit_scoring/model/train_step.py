@@ -3,6 +3,7 @@ business-cost threshold, fairness report and final model, and the artifacts they
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from credit_scoring.model.training import (
     NON_FEATURE_COLUMNS,
     CrossValidation,
     TrainingParameters,
+    average_models,
     cross_validate,
     final_tree_count,
     fit_final_model,
@@ -128,10 +130,26 @@ def run_training(
     measures = fairness_measures(groups, targets, probabilities, choice.threshold)
 
     started = time.perf_counter()
-    iterations = final_tree_count(cv.tree_counts, parameters.folds)
-    final_model = fit_final_model(
-        frame, features, cv.categorical, parameters, iterations, protected_features
-    )
+    final_model = average_models(cv.models) if parameters.final_model == "average" else None
+    final_kind = "average"
+    if final_model is None:
+        if parameters.final_model == "average":
+            print(
+                "final model: the fold models keep statistics of the same categories, which "
+                "CatBoost cannot average into one model; fitting one on every training applicant "
+                "instead (raise one_hot_max_size above the categories' level counts to average)",
+                file=sys.stderr,
+            )
+        final_kind = "refit"
+        final_model = fit_final_model(
+            frame,
+            features,
+            cv.categorical,
+            parameters,
+            final_tree_count(cv.tree_counts, parameters.folds),
+            protected_features,
+        )
+    iterations = int(final_model.tree_count_)
     final_seconds = time.perf_counter() - started
 
     oof = cv.oof.assign(oof_probability=probabilities)
@@ -155,6 +173,7 @@ def run_training(
                 for fold in range(parameters.folds)
             ],
             "final_model_trees": iterations,
+            "final_model": final_kind,
         },
         "timings_seconds": {
             "cross_validation": cv_seconds,

@@ -231,7 +231,7 @@ def score_applications(
             frame, scorer.feature_names, scorer.feature_columns, scorer.catalog,
             absent | unusable, new_sources,
         )  # fmt: skip
-        scored = scorer.score(aligned, explain=True)
+        scored = scorer.score(aligned, explain=True, show_progress=True)
         result = scored.table().drop(columns="base_value", errors="ignore")
         result["model"] = scored.models
         reason_columns = _reason_columns(scorer, scored, aligned, top_reasons, lang)

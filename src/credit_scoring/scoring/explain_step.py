@@ -96,7 +96,7 @@ def run_explanations(
     folds[~is_training] = -1
 
     started = time.perf_counter()
-    scored = scorer.score(frame, explain=True, folds=folds)
+    scored = scorer.score(frame, explain=True, folds=folds, show_progress=True)
     timings["contributions"] = time.perf_counter() - started
     # The SHAP raw scores of training rows must be the out-of-fold scores the threshold was
     # chosen on: anything else means the models and oof.parquet come from different runs.

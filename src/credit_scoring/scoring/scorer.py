@@ -6,8 +6,8 @@ all go through it, so that a number shown on the page is the number the command 
 Which model scores a client (one number per client): an applicant of the training data is scored
 by the cross-validation fold model that did not see them (their out-of-fold score, the one the
 threshold was chosen on and the model's quality measured on); any other applicant by the final
-model fit on every training applicant. Scoring a past client with the final model would grade them
-with a model that learned their own outcome.
+model (the average of the fold models, or a model refit on every training applicant). Scoring a
+past client with the final model would grade them with models that learned their own outcome.
 """
 
 from __future__ import annotations
@@ -191,19 +191,24 @@ class Scorer:
 
     # ----- scoring --------------------------------------------------------------------------
     def score(
-        self, frame: pd.DataFrame, explain: bool = True, folds: np.ndarray | None = None
+        self,
+        frame: pd.DataFrame,
+        explain: bool = True,
+        folds: np.ndarray | None = None,
+        show_progress: bool = False,
     ) -> Scored:
         """Score the rows of a feature frame (SK_ID_CURR and the model's feature columns).
 
         Each row goes to its model (``folds`` per row, default: from its id); with ``explain``
-        the SHAP contributions come too, from the same model.
+        the SHAP contributions come too, from the same model (their progress shown with
+        ``show_progress``: a population, not a client on the page).
         """
         ids = frame[APPLICANT_KEY].to_numpy()
         folds = self.folds_of(ids) if folds is None else np.asarray(folds, dtype=np.int64)
         base_values = contributions = None
         if explain:
             explanations = explain_applicants(
-                frame, folds >= 0, folds, self.fold_models, self.final_model
+                frame, folds >= 0, folds, self.fold_models, self.final_model, show_progress
             )
             raw = explanations.raw_scores
             base_values = explanations.base_values
