@@ -53,6 +53,26 @@ SETTINGS: dict[str, tuple[dict, float | None, str]] = {
     "rsm_0.5": ({"rsm": 0.5}, None, "half of the features tried at each split"),
     "ordered": ({"boosting_type": "Ordered"}, None, "ordered boosting (less overfitting)"),
     "present_5pct": ({}, 0.05, "only features known for at least 5% of the applicants"),
+    "depth_4_lr_0.03": (
+        {"depth": 4, "learning_rate": 0.03, "iterations": 3000},
+        None,
+        "depth 4 and learning rate 0.03",
+    ),
+    "depth_4_present_5pct": (
+        {"depth": 4},
+        0.05,
+        "depth 4, only features known for at least 5% of the applicants",
+    ),
+    "ctr_depth_4": (
+        {"depth": 4, "one_hot_max_size": 2},
+        None,
+        "depth 4, categories of 3+ levels as target statistics (CatBoost's default)",
+    ),
+    "ctr_depth_4_lr_0.03": (
+        {"depth": 4, "one_hot_max_size": 2, "learning_rate": 0.03, "iterations": 3000},
+        None,
+        "depth 4, target statistics, learning rate 0.03",
+    ),
 }
 
 

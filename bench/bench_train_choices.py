@@ -79,6 +79,29 @@ CHOICES = {
         {"one_hot_max_size": 64, "max_ctr_complexity": 1, "iterations": 2000},
         "TrainingParameters' defaults: one-hot for every category, no combinations, cap 2000",
     ),
+    "chosen_depth_4": (
+        {"one_hot_max_size": 64, "max_ctr_complexity": 1, "iterations": 2000, "depth": 4},
+        "the chosen settings with trees of depth 4",
+    ),
+    "chosen_lr_0.03": (
+        {
+            "one_hot_max_size": 64,
+            "max_ctr_complexity": 1,
+            "iterations": 3000,
+            "learning_rate": 0.03,
+        },
+        "the chosen settings with learning rate 0.03",
+    ),
+    "chosen_depth_4_lr_0.03": (
+        {
+            "one_hot_max_size": 64,
+            "max_ctr_complexity": 1,
+            "iterations": 3000,
+            "learning_rate": 0.03,
+            "depth": 4,
+        },
+        "the chosen settings with depth 4 and learning rate 0.03",
+    ),
     "combined_one_hot_64": (
         {
             "learning_rate": 0.1,

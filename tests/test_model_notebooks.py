@@ -100,3 +100,23 @@ def test_the_real_pipeline_writes_verifiable_artifacts(pipeline_artifacts_dir):
     assert "CODE_GENDER" not in manifest["features"]
     summaries = json.loads((pipeline_artifacts_dir / "population_summaries.json").read_text())
     assert "CODE_GENDER" in summaries["features"]  # compared in the dashboard, never a model input
+
+
+def test_new_applicants_are_scored_by_the_mean_of_the_fold_models(artifacts):
+    """The final model (model.cbm) is the average of the fold models: a new applicant's raw
+    score is the mean of theirs, and its SHAP contributions add up to it."""
+    from credit_scoring.model.training import load_fold_models, load_model, raw_scores
+
+    features = pd.read_parquet(artifacts / "features.parquet")
+    scores = pd.read_parquet(artifacts / "scores.parquet")
+    new = (features["SPLIT"] == "test").to_numpy()
+    final = load_model(artifacts / "model.cbm")
+    folds = load_fold_models(artifacts, 3)
+    fold_mean = np.mean([raw_scores(model, features[new]) for model in folds], axis=0)
+    assert raw_scores(final, features[new]) == pytest.approx(fold_mean, abs=1e-9)
+    assert scores.loc[new, "raw_score"].to_numpy() == pytest.approx(fold_mean, abs=1e-6)
+    metrics = json.loads((artifacts / "metrics.json").read_text())
+    assert metrics["cross_validation"]["final_model"] == "average"
+    assert final.tree_count_ == sum(metrics["cross_validation"]["tree_counts"])
+    card = (artifacts / "model_card.md").read_text(encoding="utf-8")
+    assert "the average of the cross-validation's fold models" in card

@@ -198,7 +198,7 @@ def test_the_device_reaches_catboost_and_auto_falls_back_to_the_cpu_with_a_line(
     expected = "GPU" if gpu_count() else "CPU"
     assert TrainingParameters(device="auto").catboost_options()["task_type"] == expected
     if not gpu_count():  # this machine: the fallback is said once, in plain words
-        assert "CatBoost sees no GPU, training on the CPU" in capsys.readouterr().out
+        assert "CatBoost sees no GPU, training on the CPU" in capsys.readouterr().err
         with pytest.raises(CreditScoringError, match="device=gpu but CatBoost sees no usable GPU"):
             TrainingParameters(device="gpu").catboost_options()
     with pytest.raises(CreditScoringError, match="device must be one of cpu, gpu, auto"):

@@ -119,3 +119,19 @@ def test_generate_draws_a_bar_in_a_terminal_and_lines_in_a_log(tmp_path):
     )
     assert quiet.stderr == ""
     assert "rows" in quiet.stdout  # the summary still comes
+
+
+def test_a_client_on_the_page_is_scored_without_progress_a_population_with_it(
+    pipeline_artifacts_dir, capsys, monkeypatch
+):
+    from credit_scoring.artifacts import read_features
+    from credit_scoring.scoring import Scorer
+
+    monkeypatch.setenv(PROGRESS_VARIABLE, "lines")
+    scorer = Scorer.from_artifacts(pipeline_artifacts_dir)
+    frame = read_features(pipeline_artifacts_dir)
+    scorer.score(frame.iloc[[0]], explain=True)  # a dashboard callback
+    assert capsys.readouterr().err == ""
+    scorer.score(frame, explain=True, show_progress=True)  # the explain step, `score`
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith("explanations: 100%") and f"{len(frame)}/{len(frame)}" in last

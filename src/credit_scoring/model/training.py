@@ -154,7 +154,7 @@ def resolve_device(device: str) -> str:
             "device=gpu but CatBoost sees no usable GPU (driver or CUDA missing): use device=auto "
             "or device=cpu"
         )
-    print("device=auto: CatBoost sees no GPU, training on the CPU", flush=True)
+    print("device=auto: CatBoost sees no GPU, training on the CPU", file=sys.stderr, flush=True)
     return "CPU"
 
 
