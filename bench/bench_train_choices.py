@@ -47,6 +47,7 @@ PREVIOUS = {
     "one_hot_max_size": 2,
     "border_count": 254,
     "max_ctr_complexity": 4,
+    "depth": 6,
 }
 
 #: name → (CatBoost options changed from PREVIOUS, what it tests)
@@ -77,11 +78,11 @@ CHOICES = {
     ),
     "chosen": (
         {"one_hot_max_size": 64, "max_ctr_complexity": 1, "iterations": 2000},
-        "TrainingParameters' defaults: one-hot for every category, no combinations, cap 2000",
+        "one-hot for every category, no combinations, cap 2000 (depth 6)",
     ),
     "chosen_depth_4": (
         {"one_hot_max_size": 64, "max_ctr_complexity": 1, "iterations": 2000, "depth": 4},
-        "the chosen settings with trees of depth 4",
+        "the chosen settings with trees of depth 4 (TrainingParameters' defaults)",
     ),
     "chosen_lr_0.03": (
         {

@@ -49,6 +49,28 @@ def test_new_applicants_get_known_outcome_neighbours_nearest_first(frame, space)
     assert np.sort(every)[4] == pytest.approx(distances[-1])
 
 
+def test_a_batch_queried_on_every_core_finds_the_exact_nearest_distances(space):
+    """A batch large enough to be shared among the cores (the explain step's familiarity pass)
+    gets the brute-force distances, nearest first, as one client alone does, even for one
+    neighbour (always two-dimensional arrays)."""
+    from credit_scoring.explain.neighbours import PARALLEL_BATCH
+
+    vectors = np.resize(space.matrix, (PARALLEL_BATCH + 7, space.matrix.shape[1])) + 0.01
+    distances, rows = space.nearest(vectors, 4)
+    assert distances.shape == rows.shape == (len(vectors), 4)
+    for index in (0, 500, len(vectors) - 1):
+        every = np.sort(np.linalg.norm(space.matrix - vectors[index], axis=1))
+        np.testing.assert_allclose(distances[index], every[:4], rtol=1e-5)
+        np.testing.assert_allclose(
+            np.linalg.norm(space.matrix[rows[index]] - vectors[index], axis=1),
+            distances[index],
+            rtol=1e-5,
+        )
+    one, one_row = space.nearest(vectors[0], 1)
+    assert one.shape == one_row.shape == (1, 1)
+    assert one[0, 0] == pytest.approx(distances[0, 0])
+
+
 def test_standardization_by_hand():
     table = pd.DataFrame(
         {

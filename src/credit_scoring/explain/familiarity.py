@@ -26,10 +26,13 @@ import pandas as pd
 from credit_scoring.data.schema import APPLICANT_KEY
 from credit_scoring.errors import ArtifactError, EmptyGroupError
 from credit_scoring.explain.neighbours import SimilarSpace
+from credit_scoring.progress import progress
 
 DEFAULT_K = 10
 DISTANCE_QUANTILE = 0.99
 RANGE_QUANTILES = (0.005, 0.995)
+#: Clients per batch of neighbour queries (one progress step).
+QUERY_BATCH = 20_000
 #: Reasons in the table's ``reason`` column.
 FAR = "far_from_known_clients"
 OUT_OF_RANGE = "outside_training_range"
@@ -61,12 +64,20 @@ class FamiliarityThresholds:
 
 
 def _mean_neighbour_distance(space: SimilarSpace, vectors: np.ndarray, k: int, skip_self: bool):
+    """Mean distance of each vector to its ``k`` nearest known-outcome clients, in batches whose
+    progress is shown (the whole population at the Kaggle size takes a minute or two)."""
     wanted = min(len(space.ids), k + int(skip_self))
-    distances, _ = space.tree.query(np.asarray(vectors, dtype=np.float32), k=wanted)
-    if skip_self:
-        # The client itself is at distance 0 among its own neighbours: drop one zero.
-        distances = distances[:, 1:]
-    return distances.mean(axis=1) if distances.shape[1] else np.zeros(len(vectors))
+    means = np.zeros(len(vectors))
+    with progress(len(vectors), "unfamiliar clients", unit="client") as bar:
+        for start in range(0, len(vectors), QUERY_BATCH):
+            distances, _ = space.nearest(vectors[start : start + QUERY_BATCH], wanted)
+            if skip_self:
+                # The client itself is at distance 0 among its own neighbours: drop one zero.
+                distances = distances[:, 1:]
+            if distances.shape[1]:
+                means[start : start + len(distances)] = distances.mean(axis=1)
+            bar.update(len(distances))
+    return means
 
 
 def fit_familiarity(
