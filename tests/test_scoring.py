@@ -195,7 +195,8 @@ def test_missing_side_tables_are_a_warning_in_the_output_and_on_the_console(
     out = tmp_path / "scored.parquet"
     assert main(["score", "--artifacts", str(pipeline_artifacts_dir), "--data",
                  str(new_folder), "--out", str(out), "--lang", "en"]) == 0  # fmt: skip
-    warning_lines = [line for line in capsys.readouterr().err.splitlines() if "side" in line]
+    err = capsys.readouterr().err.splitlines()
+    warning_lines = [line for line in err if "side tables missing" in line]
     assert len(warning_lines) == 1
     assert "bureau, credit_card_balance" in warning_lines[0]
     scored = pd.read_parquet(out)
