@@ -17,7 +17,7 @@ PORT ?= 8866
 LANG_UI ?= fr
 PIPELINE_ARGS ?=
 
-.PHONY: help install data artifacts pipeline run dashboard test lint format bench clean hub hub-proxy
+.PHONY: help install data artifacts pipeline run dashboard test test-fast lint format bench clean hub hub-proxy
 
 help:
 	@echo "make run    - install, generate the demo data, run the pipeline, serve the dashboard"
@@ -79,9 +79,14 @@ hub-proxy: $(HUB_PROXY)
 hub: artifacts $(HUB_PROXY)
 	$(BIN)/credit-scoring hub --artifacts $(ARTIFACTS) --state $(HUB_STATE) --port $(HUB_PORT) --lang $(LANG_UI)
 
+# The whole suite on every core (pytest-xdist; one module per worker, so a module's fixtures are
+# built once); it prints the 15 slowest tests. test-fast: the inner loop, no pipeline, no browser.
 test: $(INSTALLED) $(HUB_PROXY)
 	$(BIN)/ruff check src tests bench
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
+
+test-fast: $(INSTALLED)
+	$(BIN)/python -m pytest -m "not slow" -n auto --dist loadfile
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check src tests bench

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,33 +22,62 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
+def missing_part(message: str) -> None:
+    """A part the tests need is missing: a failure in CI (where .ci/run installs every part),
+    a skip saying why elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
-    """The real Kaggle sample named by HOMECREDIT_SAMPLE_DIR; the test is skipped without it."""
+    """The real Kaggle sample named by HOMECREDIT_SAMPLE_DIR (a failure in CI without it)."""
     value = os.environ.get(SAMPLE_ENV)
     if not value:
-        pytest.skip(f"{SAMPLE_ENV} is not set: no real Home Credit sample to test against")
+        missing_part(f"{SAMPLE_ENV} is not set: no real Home Credit sample to test against")
     path = Path(value)
     if not (path / "application_train.csv").is_file():
-        pytest.skip(f"{SAMPLE_ENV}={value} holds no application_train.csv")
+        missing_part(f"{SAMPLE_ENV}={value} holds no application_train.csv")
     return path
 
 
+def built_once(tmp_path_factory, worker_id: str, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder built by ``build`` once for the whole test run, shared read-only by every
+    pytest-xdist worker (the first worker builds it under a file lock, the others wait)."""
+    if worker_id == "master":  # not under xdist
+        folder = tmp_path_factory.mktemp(name, numbered=False)
+        build(folder)
+        return folder
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent  # the run's folder, above every worker's
+    folder, done = shared / name, shared / f"{name}.done"
+    with FileLock(str(shared / f"{name}.lock")):
+        if not done.exists():
+            build(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
-def synthetic_data_dir(tmp_path_factory) -> Path:
-    """A small synthetic dataset (2,000 applicants) in the Kaggle format, made once per session."""
+def synthetic_data_dir(tmp_path_factory, worker_id) -> Path:
+    """A small synthetic dataset (2,000 applicants) in the Kaggle format, made once per run."""
     from credit_scoring.data.synthetic import generate_dataset
 
-    out = tmp_path_factory.mktemp("synthetic") / "raw"
-    generate_dataset(out, n_applicants=2_000, seed=7)
-    return out
+    def build(folder: Path) -> None:
+        generate_dataset(folder / "raw", n_applicants=2_000, seed=7)
+
+    return built_once(tmp_path_factory, worker_id, "synthetic", build) / "raw"
 
 
 @pytest.fixture(scope="session")
-def pipeline_artifacts_dir(synthetic_data_dir, tmp_path_factory) -> Path:
-    """Artifacts built by the real pipeline (Papermill notebooks) from the small synthetic data."""
+def pipeline_artifacts_dir(synthetic_data_dir, tmp_path_factory, worker_id) -> Path:
+    """Artifacts built by the real pipeline (Papermill notebooks) from the small synthetic data,
+    once per run; tests that change artifacts work on a copy (``artifacts_copy``)."""
     from credit_scoring.pipeline import FAST_TEST_PARAMETERS, run_pipeline
 
-    out = tmp_path_factory.mktemp("artifacts")
-    run_pipeline(synthetic_data_dir, out, parameters=FAST_TEST_PARAMETERS, html=False)
-    return out
+    def build(folder: Path) -> None:
+        run_pipeline(synthetic_data_dir, folder, parameters=FAST_TEST_PARAMETERS, html=False)
+
+    return built_once(tmp_path_factory, worker_id, "artifacts", build)

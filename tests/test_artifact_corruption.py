@@ -5,6 +5,7 @@ never a segmentation fault (exit 139) nor a silent score."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -91,8 +92,17 @@ def new_applications(synthetic_data_dir, tmp_path_factory) -> Path:
 
 @pytest.fixture
 def artifacts_copy(pipeline_artifacts_dir, tmp_path) -> Path:
+    """The artifacts with their models copied (the tests flip their bytes in place) and every
+    other file hard-linked: cheap, and the shared artifacts stay untouched."""
     copy = tmp_path / "artifacts"
-    shutil.copytree(pipeline_artifacts_dir, copy)
+
+    def link_or_copy(source: str, target: str) -> None:
+        if source.endswith(".cbm"):
+            shutil.copy2(source, target)
+        else:
+            os.link(source, target)
+
+    shutil.copytree(pipeline_artifacts_dir, copy, copy_function=link_or_copy)
     return copy
 
 

@@ -80,17 +80,18 @@ def test_every_level_of_the_real_kaggle_sample_has_words(sample_dir):
 
     import pandas as pd
 
-    from credit_scoring.dashboard.data import level_text
+    from credit_scoring.features.catalog import all_words
 
     applications = pd.read_csv(sample_dir / "application_train.csv")
     for column in applications.select_dtypes(exclude="number").columns:
         for level in applications[column].dropna().unique():
             if level in ("XNA", "XAP"):
                 continue  # placeholders: shown as "not provided"
-            french = level_text(column, level, "fr")
-            english = level_text(column, level, "en")
-            known_words = french != level or english != level or re.fullmatch(r"[A-Z][a-z]+", level)
-            assert known_words, f"{column} = {level!r} has no words"
+            for lang, words in all_words().items():
+                number = re.fullmatch(r"(.+?)\s*(\d+)", level)
+                pattern = number and f"level_pattern.{number.group(1)}" in words
+                known = {f"level.{column}.{level}", f"level.{level}"} & set(words)
+                assert known or pattern, f"{column} = {level!r} has no words in {lang}"
 
 
 def test_the_standalone_dashboard_refuses_a_non_loopback_address(tmp_path, capsys):
@@ -260,16 +261,23 @@ def test_a_short_network_interruption_does_not_kill_an_open_page(pipeline_artifa
     if not chromium.is_file():
         message = f"{chromium} is missing: apt-get install -y chromium"
         pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+    import psutil
     from playwright.sync_api import sync_playwright
 
     port = free_port()
-    # The browser reconnects with a growing back-off (several seconds apart after a few failed
-    # attempts): the grace must leave it room, as the default 60 s does for a < 30 s cut.
-    lifecycle = Lifecycle(cull_idle_timeout=45, cull_interval=2)
+    # The grace (cull_idle_timeout) must leave the browser's reconnection back-off room, as the
+    # default 60 s does; a short cut keeps the back-off short.
+    lifecycle = Lifecycle(cull_idle_timeout=20, cull_interval=1)
     process = start_voila(pipeline_artifacts_dir, port, pool_size=1, lifecycle=lifecycle)
     network = _FlakyNetwork(port)
+
+    def kernel_pids() -> set[int]:
+        family = psutil.Process(process.pid).children(recursive=True)
+        return {child.pid for child in family if "ipykernel" in " ".join(child.cmdline())}
+
     try:
         wait_until_serving(f"http://127.0.0.1:{port}/{HEALTH_PATH}", process, timeout=180)
+        pool = kernel_pids()
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=str(chromium), args=["--no-sandbox"], headless=True
@@ -278,9 +286,13 @@ def test_a_short_network_interruption_does_not_kill_an_open_page(pipeline_artifa
             page.goto(f"http://127.0.0.1:{network.port}/", timeout=150_000)
             page.wait_for_selector(".cs-score", timeout=150_000)
             first = re.search(r"n° (\d+)", page.inner_text(".cs-score")).group(1)
-            time.sleep(lifecycle.cull_idle_timeout + 2)  # idle: only the open socket keeps it
+            pages_kernels = pool & kernel_pids()  # the preheated kernel the page was given
+            assert len(pages_kernels) == 1, (pool, kernel_pids())
+            # idle past the cull timeout: only the open socket keeps the kernel (a time claim)
+            time.sleep(lifecycle.cull_idle_timeout + 2)
+            assert pages_kernels <= kernel_pids(), "an idle page's connected kernel was culled"
             network.cut()
-            time.sleep(12)  # several culler passes while the page is disconnected
+            time.sleep(4 * lifecycle.cull_interval)  # several culler passes, disconnected
             network.restore()
             page.click(".cs-next")
             page.wait_for_function(
@@ -288,6 +300,8 @@ def test_a_short_network_interruption_does_not_kill_an_open_page(pipeline_artifa
                 arg=f"n° {first}",
                 timeout=90_000,
             )
+            # the same kernel answered: the page reconnected, nothing was restarted
+            assert pages_kernels <= kernel_pids()
             browser.close()
     finally:
         network.close()
