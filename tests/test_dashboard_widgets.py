@@ -112,29 +112,30 @@ def test_clicking_a_waterfall_bar_selects_the_feature_in_the_comparison(app, dat
 
 
 def test_histogram_marks_the_clients_bin_and_counts_the_group(app, data):
-    row = row_with(data, "granted")
-    show(app, row)
     feature = next(name for name in data.importance_order if name in data.numeric)
+    values = data.numeric[feature]
+    known_value = ~np.isnan(values)
+    row = int(np.flatnonzero((data.decision == "granted") & known_value)[0])
+    show(app, row)
     app.state.feature = feature
     found = app.compare.distribution
-    values = data.numeric[feature]
     edges = bin_edges(data, feature)
-    assert found.counts.sum() == np.count_nonzero(~np.isnan(values))
+    assert found.counts.sum() == np.count_nonzero(known_value)
     client_value = float(values[row])
-    if not np.isnan(client_value):
-        bar = found.client_bar
-        clipped = min(max(client_value, edges[0]), edges[-1])
-        assert edges[bar] <= clipped <= edges[bar + 1]
-        assert app.compare.histogram.colors[bar] != app.compare.histogram.colors[bar - 1 or 1]
-        in_bin = (np.clip(values, edges[0], edges[-1]) >= edges[bar]) & (
-            np.clip(values, edges[0], edges[-1]) < edges[bar + 1]
-        )
+    bar = found.client_bar
+    other = bar + 1 if bar + 1 < len(app.compare.histogram.colors) else bar - 1
+    clipped = min(max(client_value, edges[0]), edges[-1])
+    assert edges[bar] <= clipped <= edges[bar + 1]
+    assert app.compare.histogram.colors[bar] != app.compare.histogram.colors[other]
+    in_bin = (np.clip(values, edges[0], edges[-1]) >= edges[bar]) & (
+        np.clip(values, edges[0], edges[-1]) < edges[bar + 1]
+    )
+    known = in_bin & ~np.isnan(data.target)
+    if bar == len(edges) - 2:
+        in_bin |= np.clip(values, edges[0], edges[-1]) == edges[-1]
         known = in_bin & ~np.isnan(data.target)
-        if bar == len(edges) - 2:
-            in_bin |= np.clip(values, edges[0], edges[-1]) == edges[-1]
-            known = in_bin & ~np.isnan(data.target)
-        assert found.counts[bar] == in_bin.sum()
-        assert found.default_rates[bar] == pytest.approx(data.target[known].mean())
+    assert found.counts[bar] == in_bin.sum()
+    assert found.default_rates[bar] == pytest.approx(data.target[known].mean())
 
 
 def test_category_bars_for_a_categorical_feature(app, data):
@@ -415,18 +416,20 @@ def test_modified_artifacts_are_refused(pipeline_artifacts_dir, tmp_path):
 def test_switching_clients_reuses_the_group_histogram_correctly(app, data):
     feature = next(name for name in data.importance_order if name in data.numeric)
     app.state.feature = feature
-    for row in (3, 40, 400):
-        show(app, row)
+    both_known = ~np.isnan(data.numeric[feature]) & ~np.isnan(
+        data.numeric[app.state.second_feature]
+    )
+    for row in np.flatnonzero(both_known)[[0, 40, 400]]:
+        show(app, int(row))
         fresh = distribution(data, feature, np.arange(data.n_clients), row, "fr")
         shown = app.compare.distribution
         assert list(shown.counts) == list(fresh.counts)
         assert shown.client_bar == fresh.client_bar
         colours = app.compare.histogram.colors
-        if fresh.client_bar is not None:
-            assert colours[fresh.client_bar] != colours[(fresh.client_bar + 1) % len(colours)]
-        x_value, y_value = (data.numeric[n][row] for n in (feature, app.state.second_feature))
-        if not (np.isnan(x_value) or np.isnan(y_value)):
-            assert list(app.compare.client_point.x) == [pytest.approx(float(x_value))]
+        assert fresh.client_bar is not None  # a known value is always in a bin
+        assert colours[fresh.client_bar] != colours[(fresh.client_bar + 1) % len(colours)]
+        x_value = data.numeric[feature][row]
+        assert list(app.compare.client_point.x) == [pytest.approx(float(x_value))]
 
 
 def test_an_empty_brush_keeps_the_group_and_says_so(app, data):
