@@ -80,13 +80,14 @@ hub: artifacts $(HUB_PROXY)
 	$(BIN)/credit-scoring hub --artifacts $(ARTIFACTS) --state $(HUB_STATE) --port $(HUB_PORT) --lang $(LANG_UI)
 
 # The whole suite on every core (pytest-xdist; one module per worker, so a module's fixtures are
-# built once); it prints the 15 slowest tests. test-fast: the inner loop, no pipeline, no browser.
+# built once); it prints the 15 slowest tests. test-fast: the inner loop, no pipeline, notebook,
+# browser or server (57 s on 2 cores: bench/results/tests.md).
 test: $(INSTALLED) $(HUB_PROXY)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 test-fast: $(INSTALLED)
-	$(BIN)/python -m pytest -m "not slow" -n auto --dist loadfile
+	$(BIN)/python -m pytest -m "not slow" -n auto --dist worksteal
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check src tests bench

@@ -153,6 +153,7 @@ def test_real_data_with_one_class_is_a_clear_error(tmp_path, synthetic_dir):
         compare_with_real(synthetic_dir, real)
 
 
+@pytest.mark.slow  # a notebook under Papermill: not in make test-fast
 def test_fidelity_notebook_runs_under_papermill(synthetic_dir, sample_dir, tmp_path):
     import nbformat
     import papermill
