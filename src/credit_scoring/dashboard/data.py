@@ -19,7 +19,7 @@ from credit_scoring.artifacts import (
     read_json_artifact,
     read_parquet_artifact,
 )
-from credit_scoring.errors import ArtifactError, EmptyGroupError, UnknownClientError
+from credit_scoring.errors import ArtifactError, UnknownClientError
 from credit_scoring.explain.client_tables import MISSING_CODE, ClientTables, text_codes
 from credit_scoring.explain.familiarity import describe_familiarity
 from credit_scoring.features.catalog import format_value, level_text
@@ -287,19 +287,9 @@ class DashboardData:
             return level_text(feature, value, lang)
         return format_value(value, self.entries[feature], lang)
 
-    def client_features(self, row: int) -> dict[str, object]:
-        """All feature values of one client, by feature name."""
-        return {name: self.value(name, row) for name in self.feature_names}
-
     def contributions_of(self, row: int) -> np.ndarray:
         """The client's SHAP contributions (log-odds), one per model feature."""
         return np.asarray(self.contributions[row], dtype=np.float64)
-
-    def require_clients(self, rows: np.ndarray) -> np.ndarray:
-        """The rows of a group, or EmptyGroupError when it holds no client."""
-        if len(rows) == 0:
-            raise EmptyGroupError("no client in this comparison group: widen the filters")
-        return rows
 
     # ----- similar clients -------------------------------------------------------------------
     @cached_property

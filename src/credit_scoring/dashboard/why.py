@@ -254,7 +254,3 @@ class WhyPanel(Panel):
         self.global_scale_y.domain = labels[::-1]
         self.global_bars.x = labels
         self.global_bars.y = [float(item["mean_abs_contribution"]) for item in items]
-
-    def bar_labels(self) -> list[str]:
-        """The labels of the bars as shown (for tests and the report)."""
-        return [step.label for step in self.steps]

@@ -112,10 +112,6 @@ class DataSource:
         for name in sorted(names, key=lambda member: (member.count("/"), member)):
             self._members.setdefault(name.rsplit("/", 1)[-1].lower(), name)
 
-    @property
-    def is_archive(self) -> bool:
-        return self._archive is not None
-
     def where(self, table: str) -> str:
         """Where the file of ``table`` is looked for, for messages."""
         if self._archive is not None:

@@ -45,12 +45,6 @@ DRIFT_SCENARIOS = {
         "25% lower, as if a score provider changed its scale"
     ),
 }
-#: The application columns each scenario moves directly (derived features move with them).
-DRIFTED_COLUMNS = {
-    "incomes": ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"),
-    "young": ("DAYS_BIRTH",),
-    "external_scores": ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"),
-}
 INFLATION = 1.30
 SCORE_FACTOR = 0.75
 YOUNG_AGE = 30.0

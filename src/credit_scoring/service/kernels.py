@@ -33,7 +33,6 @@ from traitlets import Integer
 DEFAULT_MEMORY_PER_SESSION_MB = 450
 # Memory kept for the operating system, the server and the page cache of the artifacts.
 RESERVED_MEMORY_MB = 2048
-MAX_KERNELS_ENV = "CREDIT_SCORING_MAX_SESSIONS"
 MEMORY_PER_SESSION_ENV = "CREDIT_SCORING_MEMORY_PER_SESSION_MB"
 
 
