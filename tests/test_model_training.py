@@ -190,19 +190,32 @@ def test_fairness_table_by_hand():
     ]
 
 
-def test_the_device_reaches_catboost_and_auto_falls_back_to_the_cpu_with_a_line(capsys):
-    from credit_scoring.model.training import gpu_count, resolve_device
+@pytest.mark.parametrize("gpus", [0, 1])
+def test_the_device_reaches_catboost_and_auto_falls_back_to_the_cpu_with_a_line(
+    capsys, monkeypatch, gpus
+):
+    """Both branches, whatever this machine has: CatBoost is told how many GPUs it sees."""
+    from credit_scoring.model import training
+    from credit_scoring.model.training import resolve_device
 
-    assert TrainingParameters(device="cpu").catboost_options()["task_type"] == "CPU"
+    monkeypatch.setattr(training, "gpu_count", lambda: gpus)
     resolve_device.cache_clear()
-    expected = "GPU" if gpu_count() else "CPU"
-    assert TrainingParameters(device="auto").catboost_options()["task_type"] == expected
-    if not gpu_count():  # this machine: the fallback is said once, in plain words
-        assert "CatBoost sees no GPU, training on the CPU" in capsys.readouterr().err
-        with pytest.raises(CreditScoringError, match="device=gpu but CatBoost sees no usable GPU"):
-            TrainingParameters(device="gpu").catboost_options()
-    with pytest.raises(CreditScoringError, match="device must be one of cpu, gpu, auto"):
-        TrainingParameters(device="tpu").catboost_options()
+    try:
+        assert TrainingParameters(device="cpu").catboost_options()["task_type"] == "CPU"
+        expected = "GPU" if gpus else "CPU"
+        assert TrainingParameters(device="auto").catboost_options()["task_type"] == expected
+        said = capsys.readouterr().err
+        if gpus:
+            assert TrainingParameters(device="gpu").catboost_options()["task_type"] == "GPU"
+            assert "training on the CPU" not in said
+        else:  # the fallback is said once, in plain words
+            assert "CatBoost sees no GPU, training on the CPU" in said
+            with pytest.raises(CreditScoringError, match="device=gpu but CatBoost sees no usable"):
+                TrainingParameters(device="gpu").catboost_options()
+        with pytest.raises(CreditScoringError, match="device must be one of cpu, gpu, auto"):
+            TrainingParameters(device="tpu").catboost_options()
+    finally:
+        resolve_device.cache_clear()
 
 
 def test_the_device_used_is_recorded_in_the_metrics_and_the_model_card():
