@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers import missing_part
 
 SAMPLE_ENV = "HOMECREDIT_SAMPLE_DIR"
 
@@ -20,14 +21,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if PIPELINE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-
-
-def missing_part(message: str) -> None:
-    """A part the tests need is missing: a failure in CI (where .ci/run installs every part),
-    a skip saying why elsewhere."""
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")

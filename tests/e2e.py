@@ -12,7 +12,7 @@ import subprocess
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-import pytest
+from helpers import missing_part
 
 from credit_scoring.dashboard.serve import (
     HEALTH_PATH,
@@ -35,12 +35,8 @@ RESULTS = Path(__file__).resolve().parents[1] / "test-results"
 
 def require_browser() -> None:
     """Skip (fail in CI) when Chromium is not installed."""
-    if CHROMIUM.is_file():
-        return
-    message = f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    if not CHROMIUM.is_file():
+        missing_part(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`")
 
 
 @contextlib.contextmanager

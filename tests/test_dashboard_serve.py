@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from pathlib import Path
 
 import nbformat
@@ -76,22 +75,18 @@ def test_dashboard_words_exist_in_both_languages():
 
 
 def test_every_level_of_the_real_kaggle_sample_has_words(sample_dir):
-    import re
-
     import pandas as pd
 
-    from credit_scoring.features.catalog import all_words
+    from credit_scoring.features.catalog import level_words
+    from credit_scoring.i18n import LANGUAGES
 
     applications = pd.read_csv(sample_dir / "application_train.csv")
     for column in applications.select_dtypes(exclude="number").columns:
         for level in applications[column].dropna().unique():
             if level in ("XNA", "XAP"):
                 continue  # placeholders: shown as "not provided"
-            for lang, words in all_words().items():
-                number = re.fullmatch(r"(.+?)\s*(\d+)", level)
-                pattern = number and f"level_pattern.{number.group(1)}" in words
-                known = {f"level.{column}.{level}", f"level.{level}"} & set(words)
-                assert known or pattern, f"{column} = {level!r} has no words in {lang}"
+            for lang in LANGUAGES:
+                assert level_words(column, level, lang), f"{column} = {level!r}: no {lang} words"
 
 
 def test_the_standalone_dashboard_refuses_a_non_loopback_address(tmp_path, capsys):
@@ -254,15 +249,13 @@ def test_a_short_network_interruption_does_not_kill_an_open_page(pipeline_artifa
     import re
     import time
 
+    import psutil
+    from e2e import launched_browser, require_browser
+
     from credit_scoring.dashboard.serve import HEALTH_PATH, stop_voila, wait_until_serving
     from credit_scoring.service.kernels import Lifecycle
 
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.is_file():
-        message = f"{chromium} is missing: apt-get install -y chromium"
-        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
-    import psutil
-    from playwright.sync_api import sync_playwright
+    require_browser()
 
     port = free_port()
     # The grace (cull_idle_timeout) must leave the browser's reconnection back-off room, as the
@@ -278,10 +271,7 @@ def test_a_short_network_interruption_does_not_kill_an_open_page(pipeline_artifa
     try:
         wait_until_serving(f"http://127.0.0.1:{port}/{HEALTH_PATH}", process, timeout=180)
         pool = kernel_pids()
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(chromium), args=["--no-sandbox"], headless=True
-            )
+        with launched_browser() as browser:
             page = browser.new_page(viewport={"width": 1400, "height": 1800})
             page.goto(f"http://127.0.0.1:{network.port}/", timeout=150_000)
             page.wait_for_selector(".cs-score", timeout=150_000)
@@ -302,7 +292,6 @@ def test_a_short_network_interruption_does_not_kill_an_open_page(pipeline_artifa
             )
             # the same kernel answered: the page reconnected, nothing was restarted
             assert pages_kernels <= kernel_pids()
-            browser.close()
     finally:
         network.close()
         stop_voila(process)

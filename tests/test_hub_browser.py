@@ -6,17 +6,18 @@ in CI a missing one fails the test; elsewhere it skips saying why.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import psutil
 import pytest
+from e2e import RESULTS, launched_browser, require_browser
+from helpers import missing_part
 
+from credit_scoring.dashboard.serve import free_port
 from credit_scoring.errors import CreditScoringError
 from credit_scoring.i18n import translate
 from credit_scoring.service.accounts import add_user
@@ -31,8 +32,6 @@ from credit_scoring.service.hub_config import (
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORDS = {
     "marie": "le mot de passe de marie",
     "jean": "le mot de passe de jean",
@@ -42,29 +41,20 @@ PASSWORDS = {
 ROLES = {"marie": "manager", "jean": "manager", "paul": "analyst", "luc": "manager"}
 MAX_SESSIONS = 3  # marie, jean and paul fit; luc, the fourth, gets the busy page
 PAGE_TIMEOUT = 150_000
-RESULTS = Path(__file__).resolve().parents[1] / "test-results"
-
-
-def require(condition: bool, message: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
 def hub(pipeline_artifacts_dir, tmp_path_factory):
     """A hub on a free loopback port with four accounts, stopped at the end of the module."""
-    require(CHROMIUM.is_file(), f"{CHROMIUM} is missing: apt-get install -y chromium")
+    require_browser()
     try:
         proxy_command()
     except CreditScoringError as error:
-        require(False, str(error))
+        missing_part(str(error))
     state = tmp_path_factory.mktemp("hub-state")
     for name, role in ROLES.items():
         add_user(state, name, role, PASSWORDS[name])
-    port = _free_port()
+    port = free_port()
     settings = HubSettings(
         artifacts_dir=str(pipeline_artifacts_dir),
         state_dir=str(state),
@@ -87,22 +77,8 @@ def hub(pipeline_artifacts_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(hub):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+    with launched_browser() as chromium:
         yield chromium
-        chromium.close()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def log_in(browser, hub, name, password=None):

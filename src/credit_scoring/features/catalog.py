@@ -228,10 +228,10 @@ def format_value(
     return text
 
 
-def level_text(feature: str, level: str, lang: str) -> str:
-    """A category level (a Kaggle text value) in words of ``lang`` when the words know it
-    (``level.<feature>.<level>``, ``level.<level>``, or a numbered pattern such as "Business
-    Entity Type 3"), else as stored."""
+def level_words(feature: str, level: str, lang: str) -> str | None:
+    """A category level (a Kaggle text value) in words of ``lang`` (``level.<feature>.<level>``,
+    ``level.<level>``, or a numbered pattern such as "Business Entity Type 3"); None when the
+    words do not know it."""
     words = all_words()[check_language(lang)]
     for key in (f"level.{feature}.{level}", f"level.{level}"):
         if key in words:
@@ -239,7 +239,13 @@ def level_text(feature: str, level: str, lang: str) -> str:
     match = re.fullmatch(r"(.+?)\s*(\d+)", level)
     if match and f"level_pattern.{match.group(1)}" in words:
         return words[f"level_pattern.{match.group(1)}"].format(n=match.group(2))
-    return level
+    return None
+
+
+def level_text(feature: str, level: str, lang: str) -> str:
+    """A category level in words of ``lang`` when the words know it, else as stored."""
+    words = level_words(feature, level, lang)
+    return level if words is None else words
 
 
 def catalog_problems(catalog: Mapping[str, object], feature_names: Iterable[str]) -> list[str]:
